@@ -1,0 +1,31 @@
+import socket
+
+from oslo_config import cfg
+
+opts = [
+    cfg.StrOpt('host', default=socket.gethostname(),
+               sample_default='<hostname>',
+               help='Name of this node. Computes use it as their host name '
+                    'and RPC server name; it must be unique per cell.'),
+    cfg.StrOpt('state_path', default='/var/lib/nube',
+               help='Top-level directory for nube state (instances, caches).'),
+    cfg.StrOpt('my_ip', default='127.0.0.1',
+               help='IP address of this host, reported as host_ip.'),
+    cfg.IntOpt('report_interval', default=10, min=1,
+               help='Seconds between service heartbeats.'),
+    cfg.IntOpt('service_down_time', default=60, min=1,
+               help='A service whose last heartbeat is older than this many '
+                    'seconds is considered down.'),
+    cfg.StrOpt('default_availability_zone', default='nova',
+               help='Availability zone of hosts in no zone aggregate.'),
+    cfg.IntOpt('osapi_max_limit', default=1000, min=1,
+               help='Most items one list request returns.'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(opts)
+
+
+def list_opts():
+    return {'DEFAULT': opts}

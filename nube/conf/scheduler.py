@@ -1,0 +1,50 @@
+from oslo_config import cfg
+
+scheduler_group = cfg.OptGroup('scheduler', title='Scheduler options')
+filter_group = cfg.OptGroup('filter_scheduler', title='Filters and weighers')
+
+scheduler_opts = [
+    cfg.IntOpt('max_attempts', default=3, min=1,
+               help='Hosts one instance may be tried on (chosen host plus '
+                    'alternates) before it goes to ERROR.'),
+    cfg.IntOpt('host_refresh_interval', default=5, min=0,
+               help='Seconds between full reloads of host states from every '
+                    'cell. Claims always check capacity in the database.'),
+    cfg.IntOpt('build_request_timeout', default=300, min=1,
+               help='Seconds a server may wait to be scheduled; after that '
+                    'the scheduler moves it to cell0 in ERROR.'),
+    cfg.IntOpt('reaper_interval', default=10, min=1,
+               help='Seconds between scans for stale build requests.'),
+]
+
+filter_opts = [
+    cfg.ListOpt('enabled_filters',
+                default=['ComputeFilter', 'AvailabilityZoneFilter',
+                         'ResourceFilter', 'ImagePropertiesFilter',
+                         'SameHostFilter', 'DifferentHostFilter'],
+                help='Filters (nube.scheduler.filters entry points) a host '
+                     'must pass, in order.'),
+    cfg.ListOpt('weight_classes',
+                default=['RAMWeigher', 'CPUWeigher', 'DiskWeigher'],
+                help='Weighers (nube.scheduler.weights entry points).'),
+    cfg.FloatOpt('ram_weight_multiplier', default=1.0,
+                 help='Positive spreads by free RAM, negative packs.'),
+    cfg.FloatOpt('cpu_weight_multiplier', default=1.0,
+                 help='Positive spreads by free vCPUs, negative packs.'),
+    cfg.FloatOpt('disk_weight_multiplier', default=1.0,
+                 help='Positive spreads by free disk, negative packs.'),
+    cfg.IntOpt('host_subset_size', default=1, min=1,
+               help='Pick randomly among this many best hosts, to spread '
+                    'racing schedulers.'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(scheduler_group)
+    conf.register_opts(scheduler_opts, group=scheduler_group)
+    conf.register_group(filter_group)
+    conf.register_opts(filter_opts, group=filter_group)
+
+
+def list_opts():
+    return {'scheduler': scheduler_opts, 'filter_scheduler': filter_opts}
