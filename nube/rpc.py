@@ -1,0 +1,64 @@
+"""oslo.messaging plumbing: transports (one per URL, so one per cell), clients,
+servers, and the serializer that carries the request context."""
+
+import threading
+
+import oslo_messaging as messaging
+from oslo_serialization import jsonutils
+
+from nube import context as nube_context
+import nube.conf
+
+CONF = nube.conf.CONF
+
+ALLOWED_EXMODS = ['nube.exception']
+
+_transports = {}
+_lock = threading.Lock()
+
+
+def get_transport(url=None):
+    """The RPC transport for ``url`` (None: this process's own), cached."""
+    key = url or ''
+    with _lock:
+        transport = _transports.get(key)
+        if transport is None:
+            transport = messaging.get_rpc_transport(
+                CONF, url=url or None, allowed_remote_exmods=ALLOWED_EXMODS)
+            _transports[key] = transport
+        return transport
+
+
+def cleanup():
+    with _lock:
+        for transport in _transports.values():
+            transport.cleanup()
+        _transports.clear()
+
+
+class RequestContextSerializer(messaging.Serializer):
+    def serialize_entity(self, ctxt, entity):
+        return jsonutils.to_primitive(entity, convert_instances=True)
+
+    def deserialize_entity(self, ctxt, entity):
+        return entity
+
+    def serialize_context(self, ctxt):
+        return ctxt.to_dict()
+
+    def deserialize_context(self, ctxt):
+        return nube_context.RequestContext.from_dict(ctxt)
+
+
+def get_client(topic, version, server=None, transport_url=None, timeout=None):
+    target = messaging.Target(topic=topic, version=version, server=server)
+    return messaging.get_rpc_client(
+        get_transport(transport_url), target, version_cap=None,
+        serializer=RequestContextSerializer(), timeout=timeout)
+
+
+def get_server(topic, server, endpoints, transport_url=None):
+    target = messaging.Target(topic=topic, server=server)
+    return messaging.get_rpc_server(
+        get_transport(transport_url), target, endpoints,
+        serializer=RequestContextSerializer())
