@@ -1,0 +1,413 @@
+"""API database API: flavors, cell/host/instance mappings, build intent."""
+
+import threading
+import uuid as uuidlib
+
+import sqlalchemy as sa
+
+from nube import exception
+from nube import utils
+import nube.conf
+from nube.db import base
+from nube.db.api import models
+
+CONF = nube.conf.CONF
+
+CELL0_UUID = '00000000-0000-0000-0000-000000000000'
+
+_FLAVOR_SORT_KEYS = {'created_at', 'description', 'disabled', 'ephemeral_gb',
+                     'flavorid', 'id', 'is_public', 'memory_mb', 'name',
+                     'root_gb', 'rxtx_factor', 'swap', 'updated_at', 'vcpus'}
+
+
+def _now():
+    return utils.utcnow()
+
+
+class ApiDatabase(base.Database):
+    """Queries on the API database."""
+
+    # -- flavors -----------------------------------------------------------
+
+    def _flavor_dict(self, session, row):
+        values = base.row_to_dict(row)
+        values['extra_specs'] = {
+            k: v for k, v in session.execute(sa.select(
+                models.FlavorExtraSpec.key,
+                models.FlavorExtraSpec.value).where(
+                models.FlavorExtraSpec.flavor_id == row.id))}
+        return values
+
+    def flavor_create(self, values, projects=None):
+        values = dict(values)
+        extra_specs = values.pop('extra_specs', None) or {}
+        if values.get('flavorid') in (None, ''):
+            values['flavorid'] = str(uuidlib.uuid4())
+        values['flavorid'] = str(values['flavorid'])
+        values.setdefault('created_at', _now())
+        with self.session() as session:
+            for field in ('flavorid', 'name'):
+                clash = session.execute(sa.select(models.Flavor.id).where(
+                    getattr(models.Flavor, field) == values[field])).first()
+                if clash:
+                    raise exception.FlavorExists(field=(
+                        'ID' if field == 'flavorid' else 'name'),
+                        value=values[field])
+            row = models.Flavor(**values)
+            session.add(row)
+            try:
+                session.flush()
+            except sa.exc.IntegrityError:
+                raise exception.FlavorExists(field='name or ID',
+                                             value=values['name'])
+            for key, value in extra_specs.items():
+                session.add(models.FlavorExtraSpec(
+                    flavor_id=row.id, key=key, value=value,
+                    created_at=row.created_at))
+            for project_id in projects or []:
+                session.add(models.FlavorProject(
+                    flavor_id=row.id, project_id=project_id))
+            session.flush()
+            return self._flavor_dict(session, row)
+
+    def _flavor_row(self, session, flavorid, ctxt=None):
+        row = session.execute(sa.select(models.Flavor).where(
+            models.Flavor.flavorid == str(flavorid))).scalar_one_or_none()
+        if row is None or not self._can_see(session, row, ctxt):
+            raise exception.FlavorNotFound(flavor_id=flavorid)
+        return row
+
+    @staticmethod
+    def _can_see(session, row, ctxt):
+        if row.is_public or ctxt is None or ctxt.is_admin:
+            return True
+        return session.execute(sa.select(models.FlavorProject.id).where(
+            models.FlavorProject.flavor_id == row.id,
+            models.FlavorProject.project_id == ctxt.project_id)).first() \
+            is not None
+
+    def flavor_get_by_flavorid(self, flavorid, ctxt=None):
+        with self.session() as session:
+            return self._flavor_dict(
+                session, self._flavor_row(session, flavorid, ctxt))
+
+    def flavor_get_by_name(self, name):
+        with self.session() as session:
+            row = session.execute(sa.select(models.Flavor).where(
+                models.Flavor.name == name)).scalar_one_or_none()
+            if row is None:
+                raise exception.FlavorNotFound(flavor_id=name)
+            return self._flavor_dict(session, row)
+
+    def flavor_get_all(self, ctxt=None, is_public=True, min_memory_mb=None,
+                       min_root_gb=None, sort_key='flavorid', sort_dir='asc',
+                       limit=None, marker=None):
+        if sort_key not in _FLAVOR_SORT_KEYS:
+            raise exception.Invalid(reason='invalid sort_key %s' % sort_key)
+        if sort_dir not in ('asc', 'desc'):
+            raise exception.Invalid(reason='invalid sort_dir %s' % sort_dir)
+        flavor = models.Flavor
+        with self.session() as session:
+            query = sa.select(flavor).where(flavor.disabled.is_(False))
+            if min_memory_mb is not None:
+                query = query.where(flavor.memory_mb >= min_memory_mb)
+            if min_root_gb is not None:
+                query = query.where(flavor.root_gb >= min_root_gb)
+            access = sa.select(models.FlavorProject.flavor_id)
+            if ctxt is not None and not ctxt.is_admin:
+                mine = flavor.id.in_(access.where(
+                    models.FlavorProject.project_id == ctxt.project_id))
+                if is_public is False:
+                    query = query.where(flavor.is_public.is_(False), mine)
+                else:
+                    query = query.where(sa.or_(flavor.is_public.is_(True),
+                                               mine))
+            elif is_public is not None:
+                query = query.where(flavor.is_public.is_(bool(is_public)))
+            column = getattr(flavor, sort_key)
+            order = [column.desc() if sort_dir == 'desc' else column.asc(),
+                     flavor.id.desc() if sort_dir == 'desc'
+                     else flavor.id.asc()]
+            if marker is not None:
+                mrow = session.execute(sa.select(flavor).where(
+                    flavor.flavorid == str(marker))).scalar_one_or_none()
+                if mrow is None:
+                    raise exception.MarkerNotFound(marker=marker)
+                mval = getattr(mrow, sort_key)
+                if sort_dir == 'desc':
+                    query = query.where(sa.or_(column < mval, sa.and_(
+                        column == mval, flavor.id < mrow.id)))
+                else:
+                    query = query.where(sa.or_(column > mval, sa.and_(
+                        column == mval, flavor.id > mrow.id)))
+            query = query.order_by(*order)
+            if limit is not None:
+                query = query.limit(limit)
+            rows = session.execute(query).scalars().all()
+            return [self._flavor_dict(session, row) for row in rows]
+
+    def flavor_destroy(self, flavorid):
+        with self.session() as session:
+            row = self._flavor_row(session, flavorid)
+            session.execute(sa.delete(models.FlavorExtraSpec).where(
+                models.FlavorExtraSpec.flavor_id == row.id))
+            session.execute(sa.delete(models.FlavorProject).where(
+                models.FlavorProject.flavor_id == row.id))
+            session.delete(row)
+
+    def flavor_extra_specs_get(self, flavorid):
+        return self.flavor_get_by_flavorid(flavorid)['extra_specs']
+
+    def flavor_extra_specs_update_or_create(self, flavorid, specs):
+        with self.session() as session:
+            row = self._flavor_row(session, flavorid)
+            spec = models.FlavorExtraSpec
+            for key, value in specs.items():
+                count = session.execute(sa.update(spec).where(
+                    spec.flavor_id == row.id, spec.key == key).values(
+                    value=value, updated_at=_now())).rowcount
+                if not count:
+                    session.add(spec(flavor_id=row.id, key=key, value=value,
+                                     created_at=_now()))
+            session.flush()
+            return self._flavor_dict(session, row)['extra_specs']
+
+    def flavor_extra_specs_delete(self, flavorid, key):
+        with self.session() as session:
+            row = self._flavor_row(session, flavorid)
+            count = session.execute(sa.delete(models.FlavorExtraSpec).where(
+                models.FlavorExtraSpec.flavor_id == row.id,
+                models.FlavorExtraSpec.key == key)).rowcount
+            if not count:
+                raise exception.FlavorExtraSpecNotFound(flavor_id=flavorid,
+                                                        key=key)
+
+    # -- cells and hosts ---------------------------------------------------
+
+    def cell_mapping_create(self, name, transport_url, database_connection,
+                            uuid=None):
+        with self.session() as session:
+            row = models.CellMapping(
+                uuid=uuid or str(uuidlib.uuid4()), name=name,
+                transport_url=transport_url,
+                database_connection=database_connection, created_at=_now())
+            session.add(row)
+            session.flush()
+            return base.row_to_dict(row)
+
+    def cell_mapping_update(self, uuid, values):
+        with self.session() as session:
+            count = session.execute(sa.update(models.CellMapping).where(
+                models.CellMapping.uuid == uuid).values(
+                updated_at=_now(), **values)).rowcount
+            if not count:
+                raise exception.CellMappingNotFound(uuid=uuid)
+
+    def cell_mapping_get_all(self):
+        with self.session() as session:
+            rows = session.execute(sa.select(models.CellMapping).order_by(
+                models.CellMapping.id)).scalars()
+            return [base.row_to_dict(row) for row in rows]
+
+    def cell_mapping_delete(self, uuid):
+        with self.session() as session:
+            count = session.execute(sa.delete(models.CellMapping).where(
+                models.CellMapping.uuid == uuid)).rowcount
+            if not count:
+                raise exception.CellMappingNotFound(uuid=uuid)
+
+    def host_mapping_create(self, host, cell_id):
+        """Map a host to a cell; returns False when it was mapped already."""
+        with self.session() as session:
+            exists = session.execute(sa.select(models.HostMapping.id).where(
+                models.HostMapping.host == host)).first()
+            if exists:
+                return False
+            session.add(models.HostMapping(host=host, cell_id=cell_id,
+                                           created_at=_now()))
+            return True
+
+    def host_mapping_get_all(self):
+        with self.session() as session:
+            rows = session.execute(sa.select(models.HostMapping).order_by(
+                models.HostMapping.id)).scalars()
+            return [base.row_to_dict(row) for row in rows]
+
+    # -- build intent --------------------------------------------------------
+
+    def build_create(self, builds):
+        """Record servers the API accepted, all in one transaction.
+
+        ``builds``: dicts with instance (the intended instance dict) and
+        spec (the request spec). Each gets a build request, a request spec
+        and an instance mapping with no cell yet.
+        """
+        now = _now()
+        with self.session() as session:
+            for build in builds:
+                instance = build['instance']
+                session.add(models.BuildRequest(
+                    instance_uuid=instance['uuid'],
+                    project_id=instance['project_id'],
+                    instance=utils.dumps(instance), created_at=now))
+                session.add(models.RequestSpec(
+                    instance_uuid=instance['uuid'],
+                    spec=utils.dumps(build['spec']), created_at=now))
+                session.add(models.InstanceMapping(
+                    instance_uuid=instance['uuid'], cell_id=None,
+                    project_id=instance['project_id'],
+                    user_id=instance.get('user_id'), created_at=now))
+
+    def build_request_get(self, instance_uuid):
+        with self.session() as session:
+            row = session.execute(sa.select(models.BuildRequest).where(
+                models.BuildRequest.instance_uuid == instance_uuid)
+            ).scalar_one_or_none()
+            if row is None:
+                raise exception.InstanceNotFound(instance_id=instance_uuid)
+            return utils.loads(row.instance)
+
+    def build_request_get_all(self, project_id=None, older_than=None):
+        with self.session() as session:
+            query = sa.select(models.BuildRequest)
+            if project_id is not None:
+                query = query.where(
+                    models.BuildRequest.project_id == project_id)
+            if older_than is not None:
+                query = query.where(
+                    models.BuildRequest.created_at < older_than)
+            rows = session.execute(query.order_by(
+                models.BuildRequest.id)).scalars()
+            return [utils.loads(row.instance) for row in rows]
+
+    def build_request_delete(self, instance_uuid):
+        """Delete the API's record of an unscheduled server.
+
+        Returns False when there was none (already scheduled or deleted);
+        the instance mapping and request spec go with it.
+        """
+        with self.session() as session:
+            count = session.execute(sa.delete(models.BuildRequest).where(
+                models.BuildRequest.instance_uuid == instance_uuid)).rowcount
+            if count:
+                session.execute(sa.delete(models.InstanceMapping).where(
+                    models.InstanceMapping.instance_uuid == instance_uuid))
+                session.execute(sa.delete(models.RequestSpec).where(
+                    models.RequestSpec.instance_uuid == instance_uuid))
+            return bool(count)
+
+    def build_request_complete(self, instance_uuid, cell_id):
+        """Hand a server from the API to a cell: map it, drop the request.
+
+        Returns False when the build request was gone already (the user
+        deleted the server meanwhile); the caller then undoes its claim.
+        """
+        with self.session() as session:
+            count = session.execute(sa.delete(models.BuildRequest).where(
+                models.BuildRequest.instance_uuid == instance_uuid)).rowcount
+            if not count:
+                return False
+            session.execute(sa.update(models.InstanceMapping).where(
+                models.InstanceMapping.instance_uuid == instance_uuid).values(
+                cell_id=cell_id, updated_at=_now()))
+            return True
+
+    def request_spec_get(self, instance_uuid):
+        with self.session() as session:
+            row = session.execute(sa.select(models.RequestSpec).where(
+                models.RequestSpec.instance_uuid == instance_uuid)
+            ).scalar_one_or_none()
+            if row is None:
+                raise exception.NotFound(
+                    'No request spec for instance %s' % instance_uuid)
+            return utils.loads(row.spec)
+
+    def instance_mapping_get(self, instance_uuid):
+        with self.session() as session:
+            row = session.execute(sa.select(models.InstanceMapping).where(
+                models.InstanceMapping.instance_uuid == instance_uuid)
+            ).scalar_one_or_none()
+            if row is None:
+                raise exception.InstanceMappingNotFound(uuid=instance_uuid)
+            return base.row_to_dict(row)
+
+    def instance_mapping_delete(self, instance_uuid):
+        with self.session() as session:
+            session.execute(sa.delete(models.InstanceMapping).where(
+                models.InstanceMapping.instance_uuid == instance_uuid))
+            session.execute(sa.delete(models.RequestSpec).where(
+                models.RequestSpec.instance_uuid == instance_uuid))
+
+    def instance_mapping_set_queued_for_delete(self, instance_uuid):
+        with self.session() as session:
+            session.execute(sa.update(models.InstanceMapping).where(
+                models.InstanceMapping.instance_uuid == instance_uuid).values(
+                queued_for_delete=True, updated_at=_now()))
+
+    def instance_count_by_project(self, project_id):
+        """Live servers a project has, for quota checks."""
+        with self.session() as session:
+            return session.execute(sa.select(sa.func.count()).where(
+                models.InstanceMapping.project_id == project_id,
+                models.InstanceMapping.queued_for_delete.is_(False))
+            ).scalar()
+
+    # -- aggregates (availability zones) ------------------------------------
+
+    def aggregate_create(self, name, availability_zone=None, hosts=(),
+                         metadata=None):
+        with self.session() as session:
+            row = models.Aggregate(uuid=str(uuidlib.uuid4()), name=name,
+                                   created_at=_now())
+            session.add(row)
+            session.flush()
+            meta = dict(metadata or {})
+            if availability_zone:
+                meta['availability_zone'] = availability_zone
+            for key, value in meta.items():
+                session.add(models.AggregateMetadata(
+                    aggregate_id=row.id, key=key, value=value))
+            for host in hosts:
+                session.add(models.AggregateHost(aggregate_id=row.id,
+                                                 host=host))
+            return base.row_to_dict(row)
+
+    def aggregate_host_metadata(self):
+        """{host: {key: value}} over every aggregate the host is in."""
+        with self.session() as session:
+            meta = {}
+            for agg_id, key, value in session.execute(sa.select(
+                    models.AggregateMetadata.aggregate_id,
+                    models.AggregateMetadata.key,
+                    models.AggregateMetadata.value)):
+                meta.setdefault(agg_id, {})[key] = value
+            result = {}
+            for host, agg_id in session.execute(sa.select(
+                    models.AggregateHost.host,
+                    models.AggregateHost.aggregate_id)):
+                result.setdefault(host, {}).update(meta.get(agg_id, {}))
+            return result
+
+
+_database = None
+_lock = threading.Lock()
+
+
+def get_database():
+    """This process's API database, from [api_database]."""
+    global _database
+    if _database is None:
+        with _lock:
+            if _database is None:
+                if not CONF.api_database.connection:
+                    raise exception.NubeException(
+                        '[api_database] connection is not set')
+                _database = ApiDatabase(
+                    CONF.api_database.connection,
+                    **base.engine_opts(CONF.api_database))
+    return _database
+
+
+def reset():
+    global _database
+    _database = None

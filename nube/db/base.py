@@ -1,0 +1,81 @@
+"""Shared pieces of the database layer: declarative bases, engines, sessions.
+
+oslo.db's enginefacade builds and tunes the engines (pooling, MySQL sql_mode,
+reconnects); nube opens sessions from them explicitly so one request can use
+the API DB and a cell DB at once without sharing transaction state.
+"""
+
+import contextlib
+import threading
+
+from oslo_db.sqlalchemy import enginefacade
+from sqlalchemy import orm
+
+from nube import utils
+
+
+class ApiBase(orm.DeclarativeBase):
+    """Models of the API database."""
+
+
+class CellBase(orm.DeclarativeBase):
+    """Models of a cell database."""
+
+
+class Database:
+    """One database: a configured enginefacade and read/write sessions."""
+
+    def __init__(self, connection, **engine_opts):
+        self.connection = connection
+        self._facade = enginefacade.transaction_context()
+        opts = {'connection': connection, 'sqlite_fk': True}
+        opts.update({k: v for k, v in engine_opts.items() if v is not None})
+        self._facade.configure(**opts)
+        self._maker = None
+        self._lock = threading.Lock()
+
+    @property
+    def engine(self):
+        return self._facade.writer.get_engine()
+
+    def _sessionmaker(self):
+        if self._maker is None:
+            with self._lock:
+                if self._maker is None:
+                    self._maker = orm.sessionmaker(
+                        bind=self.engine, expire_on_commit=False)
+        return self._maker
+
+    @contextlib.contextmanager
+    def session(self):
+        """A session in one transaction, committed on success."""
+        with self._sessionmaker().begin() as session:
+            yield session
+
+    def dispose(self):
+        self.engine.dispose()
+
+
+def engine_opts(group):
+    """enginefacade keyword arguments from an oslo.db option group."""
+    return dict(
+        max_pool_size=group.max_pool_size,
+        max_overflow=group.max_overflow,
+        pool_timeout=group.pool_timeout,
+        connection_recycle_time=group.connection_recycle_time,
+        max_retries=group.max_retries,
+        mysql_sql_mode=group.mysql_sql_mode,
+    )
+
+
+def row_to_dict(row, json_fields=()):
+    """Plain dict of a model row; datetimes in Nova's format, JSON decoded."""
+    values = {}
+    for column in row.__table__.columns:
+        value = getattr(row, column.key)
+        if column.key in json_fields:
+            value = utils.loads(value, default={})
+        elif hasattr(value, 'strftime'):
+            value = utils.isotime(value)
+        values[column.key] = value
+    return values

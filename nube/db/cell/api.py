@@ -1,0 +1,711 @@
+"""Cell database API: every query on a cell DB goes through here.
+
+Callers get plain dicts back. The scheduler (claims), the conductor (for its
+computes) and the compute API (listing, deletes) each hold a CellDatabase.
+"""
+
+import datetime
+import ipaddress
+import random
+import uuid as uuidlib
+
+import sqlalchemy as sa
+
+from nube import exception
+from nube import utils
+from nube.compute import states
+from nube.db import base
+from nube.db.cell import models
+
+_UNSET = object()
+
+_JSON_FIELDS = ('flavor', 'system_metadata')
+
+# Columns a list may sort by (Nova's names where they differ are mapped by
+# the API layer); uuid is always appended as the tie-breaker.
+SORT_COLUMNS = {
+    'access_ip_v4', 'access_ip_v6', 'availability_zone', 'config_drive',
+    'created_at', 'display_description', 'display_name', 'host', 'hostname',
+    'image_ref', 'kernel_id', 'key_name', 'launch_index', 'launched_at',
+    'locked_by', 'node', 'power_state', 'progress', 'project_id',
+    'ramdisk_id', 'root_device_name', 'task_state', 'terminated_at',
+    'updated_at', 'user_id', 'uuid', 'vm_state', 'id',
+}
+
+
+_INSTANCE_COLUMNS = frozenset(c.key for c in models.Instance.__table__.columns)
+
+
+def instance_to_dict(row):
+    values = base.row_to_dict(row, _JSON_FIELDS)
+    values.pop('task_deadline', None)
+    return values
+
+
+def _now():
+    return utils.utcnow()
+
+
+class CellDatabase(base.Database):
+    """Queries on one cell database."""
+
+    # -- instances -------------------------------------------------------
+
+    def instance_create(self, values, session=None):
+        """Insert an instance (+ metadata); used for cell0 and by claims."""
+        if session is None:
+            with self.session() as session:
+                return self.instance_create(values, session)
+        metadata = values.get('metadata') or {}
+        tags = values.get('tags') or []
+        values = {k: v for k, v in values.items() if k in _INSTANCE_COLUMNS}
+        values.pop('id', None)
+        _encode_json(values)
+        for key in ('created_at', 'updated_at', 'launched_at'):
+            if isinstance(values.get(key), str):
+                values[key] = utils.parse_isotime(values[key])
+        # Whole seconds: list markers compare created_at exactly, and
+        # MariaDB DATETIME keeps no fractions either.
+        values['created_at'] = (values.get('created_at') or _now()).replace(
+            microsecond=0)
+        row = models.Instance(**values)
+        session.add(row)
+        for key, value in metadata.items():
+            session.add(models.InstanceMetadata(
+                instance_uuid=row.uuid, key=key, value=value,
+                created_at=row.created_at))
+        for tag in tags:
+            session.add(models.InstanceTag(instance_uuid=row.uuid, tag=tag))
+        session.flush()
+        result = instance_to_dict(row)
+        result['metadata'] = dict(metadata)
+        result['tags'] = list(tags)
+        return result
+
+    def _instance_query(self, session, uuid, read_deleted='no'):
+        query = sa.select(models.Instance).where(
+            models.Instance.uuid == uuid)
+        if read_deleted == 'no':
+            query = query.where(models.Instance.deleted == 0)
+        elif read_deleted == 'only':
+            query = query.where(models.Instance.deleted != 0)
+        return session.execute(query).scalar_one_or_none()
+
+    def instance_get(self, uuid, read_deleted='no', joins=True):
+        with self.session() as session:
+            row = self._instance_query(session, uuid, read_deleted)
+            if row is None:
+                raise exception.InstanceNotFound(instance_id=uuid)
+            result = instance_to_dict(row)
+            if joins:
+                self._add_joins(session, [result])
+            return result
+
+    def _add_joins(self, session, instances):
+        """Attach metadata, tags, latest fault and fixed IPs in bulk."""
+        if not instances:
+            return
+        uuids = [inst['uuid'] for inst in instances]
+        by_uuid = {inst['uuid']: inst for inst in instances}
+        for inst in instances:
+            inst['metadata'] = {}
+            inst['tags'] = []
+            inst['fault'] = None
+            inst['fixed_ips'] = []
+        for chunk in _chunks(uuids, 500):
+            for meta in session.execute(sa.select(
+                    models.InstanceMetadata.instance_uuid,
+                    models.InstanceMetadata.key,
+                    models.InstanceMetadata.value).where(
+                    models.InstanceMetadata.instance_uuid.in_(chunk))):
+                by_uuid[meta[0]]['metadata'][meta[1]] = meta[2]
+            for tag in session.execute(sa.select(
+                    models.InstanceTag.instance_uuid,
+                    models.InstanceTag.tag).where(
+                    models.InstanceTag.instance_uuid.in_(chunk))):
+                by_uuid[tag[0]]['tags'].append(tag[1])
+            for ip in session.execute(sa.select(
+                    models.FixedIp.instance_uuid, models.FixedIp.address,
+                    models.FixedIp.mac).where(
+                    models.FixedIp.instance_uuid.in_(chunk)).order_by(
+                    models.FixedIp.id)):
+                by_uuid[ip[0]]['fixed_ips'].append(
+                    {'address': ip[1], 'mac': ip[2]})
+        faulted = [inst['uuid'] for inst in instances
+                   if inst['vm_state'] in (states.ERROR, states.DELETED)]
+        for chunk in _chunks(faulted, 500):
+            rows = session.execute(sa.select(models.InstanceFault).where(
+                models.InstanceFault.instance_uuid.in_(chunk)).order_by(
+                models.InstanceFault.id.desc())).scalars()
+            for fault in rows:
+                inst = by_uuid[fault.instance_uuid]
+                if inst['fault'] is None:
+                    inst['fault'] = base.row_to_dict(fault)
+
+    def instance_get_all(self, filters=None, sort_keys=None, sort_dirs=None,
+                         limit=None, marker_values=None, joins=True):
+        """Instances matching ``filters``, sorted, after ``marker_values``.
+
+        ``marker_values`` holds the marker instance's values for every sort
+        key (and uuid), so a marker found in one cell pages every cell.
+        """
+        filters = dict(filters or {})
+        sort_keys, sort_dirs = normalize_sort(sort_keys, sort_dirs)
+        with self.session() as session:
+            query = sa.select(models.Instance)
+            query = _apply_filters(query, filters)
+            columns = [_sort_expr(key) for key in sort_keys]
+            if marker_values is not None:
+                query = query.where(_after_marker(
+                    columns, sort_dirs,
+                    [_sort_value(key, marker_values.get(key))
+                     for key in sort_keys]))
+            query = query.order_by(*[
+                col.desc() if direction == 'desc' else col.asc()
+                for col, direction in zip(columns, sort_dirs)])
+            if limit is not None:
+                query = query.limit(limit)
+            rows = session.execute(query).scalars().all()
+            result = [instance_to_dict(row) for row in rows]
+            if joins:
+                self._add_joins(session, result)
+            return result
+
+    def instance_get_all_by_host(self, host, node=None):
+        with self.session() as session:
+            query = sa.select(models.Instance).where(
+                models.Instance.host == host, models.Instance.deleted == 0)
+            if node is not None:
+                query = query.where(models.Instance.node == node)
+            rows = session.execute(query).scalars().all()
+            result = [instance_to_dict(row) for row in rows]
+            self._add_joins(session, result)
+            return result
+
+    def instance_uuids_by_host(self, hosts=None):
+        """{host: set(uuid)} of live instances, for affinity filters."""
+        with self.session() as session:
+            inst = models.Instance
+            query = sa.select(inst.host, inst.uuid).where(
+                models.Instance.deleted == 0,
+                models.Instance.host.is_not(None))
+            if hosts is not None:
+                query = query.where(models.Instance.host.in_(list(hosts)))
+            result = {}
+            for host, uuid in session.execute(query):
+                result.setdefault(host, set()).add(uuid)
+            return result
+
+    def instance_update(self, uuid, updates, expected_task_state=_UNSET,
+                        expected_vm_state=_UNSET, deadline=_UNSET):
+        """Update an instance, compare-and-swap on task/vm state.
+
+        ``expected_task_state`` is a value or a list of values the row must
+        hold; otherwise UnexpectedTaskState (409) and nothing changes.
+        ``deadline`` (seconds or None) sets when the reaper may give up.
+        """
+        values = dict(updates)
+        metadata = values.pop('metadata', None)
+        _encode_json(values)
+        for key in ('launched_at', 'terminated_at'):
+            if isinstance(values.get(key), str):
+                values[key] = utils.parse_isotime(values[key])
+        now = _now()
+        values['updated_at'] = now
+        if deadline is not _UNSET:
+            values['task_deadline'] = (
+                None if deadline is None else
+                now + _seconds(deadline))
+        elif 'task_state' in values and values['task_state'] is None:
+            values['task_deadline'] = None
+        with self.session() as session:
+            stmt = sa.update(models.Instance).where(
+                models.Instance.uuid == uuid, models.Instance.deleted == 0)
+            if expected_task_state is not _UNSET:
+                stmt = stmt.where(_state_in(models.Instance.task_state,
+                                            expected_task_state))
+            if expected_vm_state is not _UNSET:
+                stmt = stmt.where(_state_in(models.Instance.vm_state,
+                                            expected_vm_state))
+            count = session.execute(stmt.values(**values)).rowcount
+            row = self._instance_query(session, uuid)
+            if row is None:
+                raise exception.InstanceNotFound(instance_id=uuid)
+            if not count:
+                if (expected_vm_state is not _UNSET and not _matches(
+                        row.vm_state, expected_vm_state)):
+                    raise exception.InstanceInvalidState(
+                        action='update', instance_uuid=uuid,
+                        attr='vm_state', state=row.vm_state)
+                raise exception.UnexpectedTaskState(
+                    instance_uuid=uuid, expected=expected_task_state,
+                    actual=row.task_state)
+            if metadata is not None:
+                session.execute(sa.delete(models.InstanceMetadata).where(
+                    models.InstanceMetadata.instance_uuid == uuid))
+                for key, value in metadata.items():
+                    session.add(models.InstanceMetadata(
+                        instance_uuid=uuid, key=key, value=value,
+                        created_at=now))
+            session.flush()
+            result = instance_to_dict(row)
+            self._add_joins(session, [result])
+            return result
+
+    def instance_destroy(self, uuid, expected_task_state=_UNSET):
+        """Soft-delete an instance, release its claim and its addresses.
+
+        All in one transaction, and only if the row was still live, so a
+        claim is released exactly once.
+        """
+        now = _now()
+        with self.session() as session:
+            row = self._instance_query(session, uuid)
+            if row is None:
+                raise exception.InstanceNotFound(instance_id=uuid)
+            stmt = sa.update(models.Instance).where(
+                models.Instance.id == row.id, models.Instance.deleted == 0)
+            if expected_task_state is not _UNSET:
+                stmt = stmt.where(_state_in(models.Instance.task_state,
+                                            expected_task_state))
+            count = session.execute(stmt.values(
+                deleted=row.id, deleted_at=now, updated_at=now,
+                terminated_at=now, vm_state=states.DELETED, task_state=None,
+                task_deadline=None, power_state=states.NOSTATE)).rowcount
+            if not count:
+                raise exception.UnexpectedTaskState(
+                    instance_uuid=uuid, expected=expected_task_state,
+                    actual=row.task_state)
+            if row.host is not None and row.node is not None:
+                release_usage(session, row.host, row.node, row.vcpus,
+                              row.memory_mb, _disk_gb(row))
+            session.execute(sa.delete(models.FixedIp).where(
+                models.FixedIp.instance_uuid == uuid))
+            session.flush()
+            session.refresh(row)
+            result = instance_to_dict(row)
+            self._add_joins(session, [result])
+            return result
+
+    def instance_get_overdue(self, now=None, limit=100):
+        """Live instances whose task_state outlived its deadline."""
+        now = now or _now()
+        with self.session() as session:
+            rows = session.execute(sa.select(models.Instance).where(
+                models.Instance.deleted == 0,
+                models.Instance.task_state.is_not(None),
+                models.Instance.task_deadline.is_not(None),
+                models.Instance.task_deadline < now).limit(limit)).scalars()
+            return [instance_to_dict(row) for row in rows]
+
+    def instance_get_building_on_hosts(self, hosts):
+        """Live instances with a task in progress on any of ``hosts``."""
+        if not hosts:
+            return []
+        with self.session() as session:
+            rows = session.execute(sa.select(models.Instance).where(
+                models.Instance.deleted == 0,
+                models.Instance.task_state.is_not(None),
+                models.Instance.host.in_(list(hosts)))).scalars()
+            return [instance_to_dict(row) for row in rows]
+
+    # -- faults and actions ----------------------------------------------
+
+    def instance_fault_create(self, uuid, code, message, details=None,
+                              host=None):
+        with self.session() as session:
+            row = models.InstanceFault(
+                instance_uuid=uuid, code=int(code),
+                message=str(message)[:255], details=details, host=host,
+                created_at=_now())
+            session.add(row)
+            session.flush()
+            return base.row_to_dict(row)
+
+    def set_error(self, uuid, message, code=500, details=None, host=None,
+                  expected_task_state=_UNSET):
+        """Move an instance to ERROR with a fault, in one transaction."""
+        now = _now()
+        with self.session() as session:
+            stmt = sa.update(models.Instance).where(
+                models.Instance.uuid == uuid, models.Instance.deleted == 0)
+            if expected_task_state is not _UNSET:
+                stmt = stmt.where(_state_in(models.Instance.task_state,
+                                            expected_task_state))
+            count = session.execute(stmt.values(
+                vm_state=states.ERROR, task_state=None, task_deadline=None,
+                updated_at=now)).rowcount
+            if count:
+                session.add(models.InstanceFault(
+                    instance_uuid=uuid, code=int(code),
+                    message=str(message)[:255], details=details, host=host,
+                    created_at=now))
+            return bool(count)
+
+    def instance_action_start(self, uuid, action, context):
+        with self.session() as session:
+            now = _now()
+            session.add(models.InstanceAction(
+                action=action, instance_uuid=uuid,
+                request_id=context.request_id, user_id=context.user_id,
+                project_id=context.project_id, start_time=now,
+                created_at=now))
+
+    def instance_actions_get(self, uuid):
+        with self.session() as session:
+            rows = session.execute(sa.select(models.InstanceAction).where(
+                models.InstanceAction.instance_uuid == uuid).order_by(
+                models.InstanceAction.id.desc())).scalars()
+            return [base.row_to_dict(row) for row in rows]
+
+    # -- compute nodes and services ----------------------------------------
+
+    def compute_node_update(self, host, nodename, resources):
+        """Record a node's totals and recount its usage from its instances.
+
+        The recount runs as one UPDATE with sub-selects, so it cannot
+        interleave wrongly with a concurrent claim on the same row.
+        """
+        values = {k: resources[k] for k in (
+            'vcpus', 'memory_mb', 'local_gb', 'hypervisor_type',
+            'hypervisor_version', 'cpu_info', 'host_ip',
+            'cpu_allocation_ratio', 'ram_allocation_ratio',
+            'disk_allocation_ratio', 'reserved_memory_mb', 'reserved_disk_mb')
+            if k in resources}
+        if 'supported_instances' in resources:
+            values['supported_instances'] = utils.dumps(
+                resources['supported_instances'])
+        if isinstance(values.get('cpu_info'), dict):
+            values['cpu_info'] = utils.dumps(values['cpu_info'])
+        now = _now()
+        with self.session() as session:
+            node = session.execute(sa.select(models.ComputeNode).where(
+                models.ComputeNode.host == host,
+                models.ComputeNode.hypervisor_hostname == nodename,
+                models.ComputeNode.deleted == 0)).scalar_one_or_none()
+            if node is None:
+                node = models.ComputeNode(
+                    uuid=resources.get('uuid') or _uuid(), host=host,
+                    hypervisor_hostname=nodename, created_at=now,
+                    generation=0, **values)
+                session.add(node)
+                session.flush()
+            else:
+                values['updated_at'] = now
+                session.execute(sa.update(models.ComputeNode).where(
+                    models.ComputeNode.id == node.id).values(**values))
+            inst = models.Instance
+            live = sa.and_(inst.host == host, inst.node == nodename,
+                           inst.deleted == 0)
+
+            def total(expr):
+                return sa.select(sa.func.coalesce(
+                    sa.func.sum(expr), 0)).where(live).scalar_subquery()
+
+            session.execute(sa.update(models.ComputeNode).where(
+                models.ComputeNode.id == node.id).values(
+                vcpus_used=total(inst.vcpus),
+                memory_mb_used=total(inst.memory_mb),
+                local_gb_used=total(inst.root_gb + inst.ephemeral_gb),
+                running_vms=sa.select(sa.func.count()).where(
+                    live).scalar_subquery(),
+                generation=models.ComputeNode.generation + 1,
+                updated_at=now))
+            session.flush()
+            session.refresh(node)
+            return base.row_to_dict(node)
+
+    def compute_node_get_all(self):
+        with self.session() as session:
+            rows = session.execute(sa.select(models.ComputeNode).where(
+                models.ComputeNode.deleted == 0).order_by(
+                models.ComputeNode.id)).scalars()
+            return [base.row_to_dict(row) for row in rows]
+
+    def compute_node_get(self, node_id):
+        with self.session() as session:
+            row = session.execute(sa.select(models.ComputeNode).where(
+                models.ComputeNode.id == node_id,
+                models.ComputeNode.deleted == 0)).scalar_one_or_none()
+            if row is None:
+                raise exception.ComputeHostNotFound(host=node_id)
+            return base.row_to_dict(row)
+
+    def compute_nodes_get_by_host(self, host):
+        with self.session() as session:
+            rows = session.execute(sa.select(models.ComputeNode).where(
+                models.ComputeNode.host == host,
+                models.ComputeNode.deleted == 0)).scalars()
+            return [base.row_to_dict(row) for row in rows]
+
+    def service_heartbeat(self, host, binary, topic=None):
+        """Create or refresh a service row; returns it."""
+        now = _now()
+        with self.session() as session:
+            count = session.execute(sa.update(models.Service).where(
+                models.Service.host == host, models.Service.binary == binary,
+                models.Service.deleted == 0).values(
+                report_count=models.Service.report_count + 1,
+                last_seen_up=now, updated_at=now)).rowcount
+            if not count:
+                session.add(models.Service(
+                    uuid=_uuid(), host=host, binary=binary,
+                    topic=topic, report_count=1, last_seen_up=now,
+                    created_at=now, updated_at=now))
+            session.flush()
+            row = session.execute(sa.select(models.Service).where(
+                models.Service.host == host, models.Service.binary == binary,
+                models.Service.deleted == 0)).scalar_one()
+            return base.row_to_dict(row)
+
+    def service_get_all(self, host=None, binary=None):
+        with self.session() as session:
+            query = sa.select(models.Service).where(
+                models.Service.deleted == 0)
+            if host is not None:
+                query = query.where(models.Service.host == host)
+            if binary is not None:
+                query = query.where(models.Service.binary == binary)
+            rows = session.execute(query.order_by(models.Service.id)).scalars()
+            return [base.row_to_dict(row) for row in rows]
+
+    def service_update(self, service_id, values):
+        with self.session() as session:
+            values = dict(values, updated_at=_now())
+            count = session.execute(sa.update(models.Service).where(
+                models.Service.id == service_id,
+                models.Service.deleted == 0).values(**values)).rowcount
+            if not count:
+                raise exception.ServiceNotFound(service_id=service_id)
+
+    # -- fixed IPs ---------------------------------------------------------
+
+    def fixed_ip_allocate(self, instance_uuid, cidr, mac_prefix):
+        """Give an instance the lowest free address of ``cidr``.
+
+        Network and broadcast addresses and the first host (the gateway)
+        are never handed out. A unique index on the ordinal settles races.
+        """
+        network = ipaddress.ip_network(cidr, strict=False)
+        first, last = 2, network.num_addresses - 2
+        for _attempt in range(20):
+            with self.session() as session:
+                existing = session.execute(sa.select(
+                    models.FixedIp.address, models.FixedIp.mac).where(
+                    models.FixedIp.instance_uuid == instance_uuid)).first()
+                if existing is not None:
+                    return {'address': existing[0], 'mac': existing[1]}
+                ordinal = _free_ordinal(session, first, last)
+                if ordinal is None:
+                    raise exception.NoMoreFixedIps(cidr=cidr)
+                mac = '%s:%02x:%02x:%02x' % (
+                    mac_prefix, random.randint(0, 255),
+                    random.randint(0, 255), random.randint(0, 255))
+                address = str(network.network_address + ordinal)
+                try:
+                    with session.begin_nested():
+                        session.add(models.FixedIp(
+                            ordinal=ordinal, address=address, mac=mac,
+                            instance_uuid=instance_uuid, created_at=_now()))
+                except sa.exc.IntegrityError:
+                    continue
+                return {'address': address, 'mac': mac}
+        raise exception.NoMoreFixedIps(cidr=cidr)
+
+    def fixed_ip_deallocate(self, instance_uuid):
+        with self.session() as session:
+            session.execute(sa.delete(models.FixedIp).where(
+                models.FixedIp.instance_uuid == instance_uuid))
+
+
+def release_usage(session, host, node, vcpus, memory_mb, disk_gb):
+    """Give back what a claim took, never going below zero."""
+    cn = models.ComputeNode
+
+    def minus(column, amount):
+        return sa.case((column >= amount, column - amount), else_=0)
+
+    session.execute(sa.update(cn).where(
+        cn.host == host, cn.hypervisor_hostname == node,
+        cn.deleted == 0).values(
+        vcpus_used=minus(cn.vcpus_used, vcpus),
+        memory_mb_used=minus(cn.memory_mb_used, memory_mb),
+        local_gb_used=minus(cn.local_gb_used, disk_gb),
+        running_vms=minus(cn.running_vms, 1),
+        generation=cn.generation + 1))
+
+
+def _disk_gb(row):
+    return (row.root_gb or 0) + (row.ephemeral_gb or 0)
+
+
+def _free_ordinal(session, first, last):
+    top = session.execute(sa.select(sa.func.max(
+        models.FixedIp.ordinal))).scalar()
+    if top is None:
+        return first
+    if top < last:
+        return max(top + 1, first)
+    used = set(session.execute(sa.select(models.FixedIp.ordinal)).scalars())
+    for ordinal in range(first, last + 1):
+        if ordinal not in used:
+            return ordinal
+    return None
+
+
+def _uuid():
+    return str(uuidlib.uuid4())
+
+
+def _seconds(value):
+    return datetime.timedelta(seconds=value)
+
+
+def _chunks(items, size):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _state_in(column, expected):
+    if isinstance(expected, (list, tuple, set)):
+        expected = list(expected)
+        clauses = []
+        if None in expected:
+            clauses.append(column.is_(None))
+        values = [v for v in expected if v is not None]
+        if values:
+            clauses.append(column.in_(values))
+        return sa.or_(*clauses) if clauses else sa.false()
+    if expected is None:
+        return column.is_(None)
+    return column == expected
+
+
+def _matches(value, expected):
+    if isinstance(expected, (list, tuple, set)):
+        return value in expected
+    return value == expected
+
+
+# -- listing helpers ------------------------------------------------------
+
+_NULL_DEFAULTS = {sa.String: '', sa.Text: '', sa.Integer: -1,
+                  sa.Boolean: False}
+_EPOCH = datetime.datetime(1970, 1, 1)
+
+
+def normalize_sort(sort_keys, sort_dirs):
+    keys = list(sort_keys or ['created_at'])
+    dirs = list(sort_dirs or [])
+    default_dir = dirs[0] if dirs else 'desc'
+    while len(dirs) < len(keys):
+        dirs.append(default_dir)
+    if 'uuid' not in keys:
+        keys.append('uuid')
+        dirs.append(dirs[0] if dirs else 'desc')
+    for key in keys:
+        if key not in SORT_COLUMNS:
+            raise exception.Invalid(reason='invalid sort key %s' % key)
+    return keys, dirs
+
+
+def _encode_json(values):
+    for key in _JSON_FIELDS:
+        if key in values and not isinstance(values[key], (str, type(None))):
+            values[key] = utils.dumps(values[key])
+
+
+def _null_default(column):
+    if isinstance(column.type, sa.DateTime):
+        return _EPOCH
+    return next((v for t, v in _NULL_DEFAULTS.items()
+                 if isinstance(column.type, t)), '')
+
+
+def _sort_expr(key):
+    attr = getattr(models.Instance, key)
+    column = attr.property.columns[0]
+    if not column.nullable:
+        return attr
+    return sa.func.coalesce(attr, _null_default(column))
+
+
+def _sort_value(key, value):
+    column = getattr(models.Instance, key).property.columns[0]
+    if value is None:
+        return _null_default(column)
+    if isinstance(column.type, sa.DateTime) and isinstance(value, str):
+        return utils.parse_isotime(value)
+    return value
+
+
+def _after_marker(columns, dirs, values):
+    """Keyset condition: rows strictly after the marker in sort order."""
+    clauses = []
+    for i, (column, direction) in enumerate(zip(columns, dirs)):
+        equal = [columns[j] == values[j] for j in range(i)]
+        beyond = (column < values[i] if direction == 'desc'
+                  else column > values[i])
+        clauses.append(sa.and_(*equal, beyond))
+    return sa.or_(*clauses)
+
+
+def _apply_filters(query, filters):
+    inst = models.Instance
+    read_deleted = filters.pop('read_deleted', 'no')
+    if read_deleted == 'no':
+        query = query.where(inst.deleted == 0)
+    elif read_deleted == 'only':
+        query = query.where(inst.deleted != 0)
+    exact = {'project_id': inst.project_id, 'user_id': inst.user_id,
+             'host': inst.host, 'node': inst.node,
+             'image': inst.image_ref, 'image_ref': inst.image_ref,
+             'reservation_id': inst.reservation_id,
+             'availability_zone': inst.availability_zone,
+             'uuid': inst.uuid, 'vm_state': inst.vm_state,
+             'locked': inst.locked}
+    for key, column in exact.items():
+        if filters.get(key) is not None:
+            value = filters[key]
+            if isinstance(value, (list, tuple, set)):
+                query = query.where(column.in_(list(value)))
+            else:
+                query = query.where(column == value)
+    if filters.get('name'):
+        query = query.where(inst.display_name.regexp_match(filters['name']))
+    if filters.get('flavor'):
+        query = query.where(inst.flavorid == str(filters['flavor']))
+    if filters.get('changes-since') is not None:
+        query = query.where(inst.updated_at >= filters['changes-since'])
+    if filters.get('changes-before') is not None:
+        query = query.where(inst.updated_at <= filters['changes-before'])
+    if filters.get('status'):
+        pairs = []
+        for status in filters['status']:
+            pairs.extend(states.vm_states_for_status(status))
+        clauses = []
+        for vm_state, task_state in pairs:
+            if task_state is None:
+                clauses.append(inst.vm_state == vm_state)
+            else:
+                clauses.append(sa.and_(inst.vm_state == vm_state,
+                                       inst.task_state == task_state))
+        query = query.where(sa.or_(*clauses) if clauses else sa.false())
+    if filters.get('ip'):
+        query = query.where(inst.uuid.in_(sa.select(
+            models.FixedIp.instance_uuid).where(
+            models.FixedIp.address.regexp_match(filters['ip']))))
+    for tag in filters.get('tags') or []:
+        query = query.where(inst.uuid.in_(sa.select(
+            models.InstanceTag.instance_uuid).where(
+            models.InstanceTag.tag == tag)))
+    if filters.get('tags-any'):
+        query = query.where(inst.uuid.in_(sa.select(
+            models.InstanceTag.instance_uuid).where(
+            models.InstanceTag.tag.in_(list(filters['tags-any'])))))
+    return query
+
+
+
+def get_cell_database(connection, **engine_opts):
+    return CellDatabase(connection, **engine_opts)
