@@ -1,0 +1,199 @@
+"""Scheduler: picks hosts, claims them, and hands each server to its cell.
+
+It owns the first part of the build flow: a server leaves the API DB's
+build requests here, either claimed on a host (and cast to its compute)
+or written to cell0 in ERROR with a fault saying why no host fit.
+"""
+
+import datetime
+import time
+
+from oslo_db import exception as db_exc
+from oslo_log import log as logging
+import oslo_messaging as messaging
+from oslo_service import periodic_task
+
+from nube import exception
+from nube import utils
+from nube.cells import targeting
+from nube.compute import rpcapi as compute_rpcapi
+from nube.compute import states
+import nube.conf
+from nube.db.api import api as api_db
+from nube.scheduler import claims
+from nube.scheduler import host_manager
+from nube.scheduler import selector
+
+CONF = nube.conf.CONF
+LOG = logging.getLogger(__name__)
+
+CLAIM_RETRIES = 5
+
+
+class SchedulerManager(periodic_task.PeriodicTasks):
+    target = messaging.Target(version='1.0')
+
+    def __init__(self):
+        super().__init__(CONF)
+        self.host_manager = host_manager.HostManager()
+        self.selector = selector.HostSelector()
+        self._compute_apis = {}
+        self.stats = {'scheduled': 0, 'no_valid_host': 0, 'claim_races': 0}
+
+    # -- RPC -----------------------------------------------------------------
+
+    def build_instances(self, context, builds):
+        """Schedule each build; never raises (failures land in cell0)."""
+        for build in builds:
+            try:
+                self._schedule_one(context, build['instance'], build['spec'])
+            except Exception as exc:
+                LOG.exception('Scheduling %s failed',
+                              build['instance']['uuid'])
+                self._bury_in_cell0(context, build['instance'],
+                                    'Scheduling failed: %s' % exc)
+
+    def select_destinations(self, context, spec, instance_uuids):
+        host_states = self.host_manager.get_host_states()
+        self.host_manager.set_instances_for_hints(host_states, spec)
+        selections = self.selector.select(
+            host_states, spec, num_instances=len(instance_uuids) or 1,
+            max_alternates=CONF.scheduler.max_attempts - 1)
+        return [[_host_dict(h) for h in selection]
+                for selection in selections]
+
+    # -- the work ------------------------------------------------------------
+
+    def _schedule_one(self, context, instance, spec):
+        started = time.monotonic()
+        host_states = self.host_manager.get_host_states()
+        if spec.get('scheduler_hints'):
+            self.host_manager.set_instances_for_hints(host_states, spec)
+        one = dict(spec, num_instances=1, instance_uuids=[instance['uuid']])
+        last_error = None
+        for _attempt in range(CLAIM_RETRIES):
+            try:
+                selection = self.selector.select(
+                    host_states, one, num_instances=1,
+                    max_alternates=CONF.scheduler.max_attempts - 1)[0]
+            except exception.NoValidHost as exc:
+                self.stats['no_valid_host'] += 1
+                self._bury_in_cell0(context, instance, str(exc))
+                return
+            chosen, alternates = selection[0], selection[1:]
+            cell = self._cell(chosen.cell_uuid)
+            cell_db = targeting.cell_database(cell)
+            values = self._instance_values(instance, spec)
+            try:
+                created = claims.claim_and_create(
+                    cell_db, _node_dict(chosen), values)
+            except exception.ClaimFailed as exc:
+                self.stats['claim_races'] += 1
+                last_error = exc
+                chosen.unconsume(spec.get('flavor') or {})
+                self.host_manager.refresh_host(chosen)
+                continue
+            except db_exc.DBDuplicateEntry:
+                LOG.info('Instance %s is already in a cell', instance['uuid'])
+                return
+            self._hand_over(context, cell, created, spec, alternates)
+            LOG.info('Scheduled %s on %s in %.1f ms', instance['uuid'],
+                     chosen.host, (time.monotonic() - started) * 1000)
+            return
+        self._bury_in_cell0(context, instance,
+                            'No valid host was found. Claims kept failing: '
+                            '%s' % last_error)
+
+    def _hand_over(self, context, cell, created, spec, alternates):
+        uuid = created['uuid']
+        if not api_db.get_database().build_request_complete(uuid,
+                                                            cell['id']):
+            LOG.info('Server %s was deleted while scheduling; undoing its '
+                     'claim', uuid)
+            targeting.cell_database(cell).instance_destroy(uuid)
+            return
+        self.stats['scheduled'] += 1
+        self._compute_api(cell).build_and_run_instance(
+            context, created['host'], created, spec,
+            [_host_dict(h) for h in alternates])
+
+    def _instance_values(self, instance, spec):
+        values = {k: v for k, v in instance.items()
+                  if k not in ('fault', 'fixed_ips', 'network_label',
+                               'cell_name', 'id')}
+        values['task_state'] = states.SCHEDULING
+        values['vm_state'] = states.BUILDING
+        values['task_deadline'] = utils.utcnow() + datetime.timedelta(
+            seconds=CONF.conductor.scheduling_timeout)
+        return values
+
+    def _bury_in_cell0(self, context, instance, message):
+        """Write a server no host could take into cell0, in ERROR."""
+        uuid = instance['uuid']
+        LOG.warning('Server %s goes to cell0: %s', uuid, message)
+        cell0 = targeting.get_cell0()
+        cell0_db = targeting.cell_database(cell0)
+        values = {k: v for k, v in instance.items()
+                  if k not in ('fault', 'fixed_ips', 'network_label',
+                               'cell_name', 'id')}
+        values.update(vm_state=states.ERROR, task_state=None, host=None,
+                      node=None)
+        try:
+            cell0_db.instance_create(values)
+            cell0_db.instance_fault_create(uuid, 500, message[:255],
+                                           details=message)
+        except db_exc.DBDuplicateEntry:
+            LOG.info('Server %s is already in cell0', uuid)
+        if not api_db.get_database().build_request_complete(uuid,
+                                                            cell0['id']):
+            mapping = _mapping_or_none(uuid)
+            if mapping is None or mapping['cell_id'] != cell0['id']:
+                cell0_db.instance_destroy(uuid)
+
+    def _cell(self, cell_uuid):
+        for cell in targeting.get_cells():
+            if cell['uuid'] == cell_uuid:
+                return cell
+        raise exception.CellMappingNotFound(uuid=cell_uuid)
+
+    def _compute_api(self, cell):
+        api = self._compute_apis.get(cell['uuid'])
+        if api is None:
+            api = compute_rpcapi.ComputeAPI(
+                transport_url=cell['transport_url'])
+            self._compute_apis[cell['uuid']] = api
+        return api
+
+    # -- periodic ------------------------------------------------------------
+
+    @periodic_task.periodic_task(spacing=CONF.scheduler.reaper_interval,
+                                 run_immediately=True)
+    def _reap_stale_build_requests(self, context):
+        """Servers no scheduler took in time (a lost cast) go to ERROR."""
+        older = utils.utcnow() - datetime.timedelta(
+            seconds=CONF.scheduler.build_request_timeout)
+        stale = api_db.get_database().build_request_get_all(older_than=older)
+        for instance in stale:
+            self._bury_in_cell0(
+                context, instance,
+                'Scheduling timed out after %ds: no scheduler handled this '
+                'server' % CONF.scheduler.build_request_timeout)
+        return len(stale)
+
+
+def _mapping_or_none(uuid):
+    try:
+        return api_db.get_database().instance_mapping_get(uuid)
+    except exception.NotFound:
+        return None
+
+
+def _node_dict(state):
+    return {'id': state.compute_node_id, 'host': state.host,
+            'hypervisor_hostname': state.nodename}
+
+
+def _host_dict(state):
+    return {'host': state.host, 'nodename': state.nodename,
+            'compute_node_id': state.compute_node_id,
+            'cell_uuid': state.cell_uuid}
