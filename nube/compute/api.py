@@ -1,0 +1,523 @@
+"""The compute API's logic below HTTP: servers across cells, and hosts.
+
+``API.create`` writes the build intent to the API DB in one transaction
+and casts to the scheduler; reads find a server through its instance
+mapping (no cell yet: its build request); lists scatter-gather all cells
+and merge the sorted streams.
+"""
+
+import functools
+import heapq
+import re
+import uuid as uuidlib
+
+import eventlet
+from oslo_log import log as logging
+
+from nube import exception
+from nube import utils
+from nube.cells import targeting
+from nube.compute import rpcapi as compute_rpcapi
+from nube.compute import states
+import nube.conf
+from nube.db.api import api as api_db
+from nube.db.cell import api as cell_api
+from nube.scheduler import host_state
+from nube.scheduler import rpcapi as scheduler_rpcapi
+
+CONF = nube.conf.CONF
+LOG = logging.getLogger(__name__)
+
+COMPUTE_BINARY = 'nube-compute'
+_UUID_RE = re.compile(
+    r'^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$')
+
+
+def _new_instance_view(instance):
+    """Keys every instance dict carries, for rows that have no joins yet."""
+    instance.setdefault('metadata', {})
+    instance.setdefault('tags', [])
+    instance.setdefault('fault', None)
+    instance.setdefault('fixed_ips', [])
+    instance['network_label'] = CONF.network.label
+    return instance
+
+
+def _hostname(name):
+    hostname = re.sub(r'[^\w.-]+', '-', name.lower()).strip('-.')
+    return (hostname or 'server')[:63]
+
+
+class API:
+    """Server operations for the HTTP layer (see doc/architecture.md)."""
+
+    def __init__(self, db=None):
+        self._db = db
+        self._scheduler = None
+        self._compute_apis = {}
+
+    @property
+    def db(self):
+        if self._db is None:
+            self._db = api_db.get_database()
+        return self._db
+
+    @property
+    def scheduler(self):
+        if self._scheduler is None:
+            self._scheduler = scheduler_rpcapi.SchedulerAPI()
+        return self._scheduler
+
+    def _compute_api(self, cell):
+        api = self._compute_apis.get(cell['uuid'])
+        if api is None:
+            api = compute_rpcapi.ComputeAPI(
+                transport_url=cell['transport_url'])
+            self._compute_apis[cell['uuid']] = api
+        return api
+
+    # -- create -------------------------------------------------------------
+
+    def create(self, ctxt, *, flavor, image_ref, name, min_count=1,
+               max_count=1, metadata=None, availability_zone=None,
+               requested_networks='auto', key_name=None, user_data=None,
+               scheduler_hints=None, description=None, access_ip_v4=None,
+               access_ip_v6=None, config_drive=None, admin_password=None,
+               block_device_mapping=None):
+        if flavor.get('disabled'):
+            raise exception.FlavorNotFound(flavor_id=flavor['flavorid'])
+        image = self._get_image(ctxt, image_ref)
+        self._check_image_fits(image, flavor)
+        if availability_zone:
+            zones = {z['name'] for z in HostAPI().availability_zones(ctxt)}
+            zones.add(CONF.default_availability_zone)
+            if availability_zone not in zones:
+                raise exception.Invalid(
+                    'The requested availability zone is not available')
+        networks = 'none' if requested_networks == 'none' else 'auto'
+        count = max_count
+        reservation_id = 'r-' + uuidlib.uuid4().hex[:8]
+        now = utils.isotime(utils.utcnow())
+        flavor_info = {k: flavor.get(k) for k in (
+            'flavorid', 'name', 'memory_mb', 'vcpus', 'root_gb',
+            'ephemeral_gb', 'swap', 'rxtx_factor', 'extra_specs')}
+        builds = []
+        for index in range(count):
+            display_name = name if count == 1 else '%s-%d' % (name, index + 1)
+            instance = {
+                'uuid': str(uuidlib.uuid4()),
+                'project_id': ctxt.project_id,
+                'user_id': ctxt.user_id,
+                'display_name': display_name,
+                'display_description': description,
+                'hostname': _hostname(display_name),
+                'host': None, 'node': None,
+                'vm_state': states.BUILDING,
+                'task_state': states.SCHEDULING,
+                'power_state': states.NOSTATE,
+                'image_ref': image['id'] if image else '',
+                'kernel_id': (image or {}).get('properties', {}).get(
+                    'kernel_id'),
+                'ramdisk_id': (image or {}).get('properties', {}).get(
+                    'ramdisk_id'),
+                'flavor': flavor_info,
+                'flavorid': flavor['flavorid'],
+                'memory_mb': flavor['memory_mb'],
+                'vcpus': flavor['vcpus'],
+                'root_gb': flavor['root_gb'],
+                'ephemeral_gb': flavor['ephemeral_gb'],
+                'swap': flavor['swap'],
+                'availability_zone': availability_zone,
+                'key_name': key_name,
+                'user_data': user_data,
+                'config_drive': 'True' if config_drive else '',
+                'access_ip_v4': access_ip_v4,
+                'access_ip_v6': access_ip_v6,
+                'reservation_id': reservation_id,
+                'launch_index': index,
+                'locked': False,
+                'progress': 0,
+                'root_device_name': '/dev/vda',
+                'metadata': dict(metadata or {}),
+                'tags': [],
+                'system_metadata': {'requested_networks': networks},
+                'created_at': now,
+                'updated_at': now,
+                'launched_at': None,
+                'terminated_at': None,
+                'deleted': 0,
+            }
+            spec = {
+                'flavor': flavor_info,
+                'image': {'id': instance['image_ref'],
+                          'properties': (image or {}).get('properties', {})},
+                'availability_zone': availability_zone,
+                'scheduler_hints': scheduler_hints or {},
+                'num_instances': 1,
+                'instance_uuids': [instance['uuid']],
+                'project_id': ctxt.project_id,
+                'requested_networks': networks,
+            }
+            builds.append({'instance': instance, 'spec': spec})
+        self.db.build_create(builds)
+        self.scheduler.build_instances(ctxt, builds)
+        return ([_new_instance_view(dict(b['instance'])) for b in builds],
+                reservation_id)
+
+    def _get_image(self, ctxt, image_ref):
+        """The image to boot; without an image service any UUID is a blank.
+
+        The image service issue replaces this with a real lookup (exists,
+        active, visible to the project).
+        """
+        if not image_ref:
+            return None
+        return {'id': image_ref, 'status': 'active', 'min_ram': 0,
+                'min_disk': 0, 'properties': {}}
+
+    @staticmethod
+    def _check_image_fits(image, flavor):
+        if not image:
+            return
+        if (image.get('min_ram') or 0) > flavor['memory_mb']:
+            raise exception.Invalid(
+                "Flavor's memory is too small for requested image.")
+        if flavor['root_gb'] and (image.get('min_disk') or 0) > \
+                flavor['root_gb']:
+            raise exception.Invalid(
+                "Flavor's disk is too small for requested image.")
+
+    # -- read ---------------------------------------------------------------
+
+    def _locate(self, ctxt, server_id):
+        """(mapping, cell or None) for a server id; 404 when unknown."""
+        if not isinstance(server_id, str) or not _UUID_RE.match(server_id):
+            raise exception.InstanceNotFound(instance_id=server_id)
+        try:
+            mapping = self.db.instance_mapping_get(server_id)
+        except exception.InstanceMappingNotFound:
+            raise exception.InstanceNotFound(instance_id=server_id)
+        if not ctxt.is_admin and mapping['project_id'] != ctxt.project_id:
+            raise exception.InstanceNotFound(instance_id=server_id)
+        cell = None
+        if mapping['cell_id'] is not None:
+            cell = targeting.get_cell_by_id(mapping['cell_id'])
+        return mapping, cell
+
+    def get(self, ctxt, server_id):
+        mapping, cell = self._locate(ctxt, server_id)
+        if cell is None:
+            try:
+                return _new_instance_view(
+                    self.db.build_request_get(server_id))
+            except exception.InstanceNotFound:
+                mapping, cell = self._locate(ctxt, server_id)
+                if cell is None:
+                    raise
+        instance = targeting.cell_database(cell).instance_get(server_id)
+        instance['network_label'] = CONF.network.label
+        instance['cell_name'] = cell['name']
+        return instance
+
+    def get_all(self, ctxt, search_opts, limit=None, marker=None,
+                sort_keys=None, sort_dirs=None):
+        filters = dict(search_opts or {})
+        if not (ctxt.is_admin and filters.pop('all_tenants', False)):
+            filters['project_id'] = ctxt.project_id
+        filters.pop('all_tenants', None)
+        if 'tenant_id' in filters:
+            filters['project_id'] = filters.pop('tenant_id')
+        if filters.pop('deleted', False) or \
+                filters.get('changes-since') is not None:
+            filters['read_deleted'] = 'yes'
+        sort_keys, sort_dirs = cell_api.normalize_sort(sort_keys, sort_dirs)
+        marker_values = None
+        if marker is not None:
+            marker_values = self._marker_values(ctxt, marker)
+        cells = targeting.get_cells(include_cell0=True)
+        timeout = CONF.api.list_cell_timeout
+
+        def query(cell):
+            with eventlet.Timeout(timeout, False):
+                return targeting.cell_database(cell).instance_get_all(
+                    filters=dict(filters), sort_keys=sort_keys,
+                    sort_dirs=sort_dirs, limit=limit,
+                    marker_values=marker_values)
+            LOG.warning('Cell %s did not answer within %ss; listing it '
+                        'out', cell['name'], timeout)
+            return []
+
+        pool = eventlet.GreenPool(max(1, len(cells)))
+        streams = []
+        for cell, rows in zip(cells, pool.imap(_safe(query), cells)):
+            for row in rows:
+                row['network_label'] = CONF.network.label
+                row['cell_name'] = cell['name']
+            streams.append(rows)
+        streams.append(self._build_requests_matching(
+            filters, sort_keys, sort_dirs, marker_values))
+        compare = functools.cmp_to_key(_comparator(sort_keys, sort_dirs))
+        seen = set()
+        result = []
+        for row in heapq.merge(*streams, key=compare):
+            if row['uuid'] in seen:
+                continue
+            seen.add(row['uuid'])
+            result.append(row)
+            if limit is not None and len(result) >= limit:
+                break
+        return result
+
+    def _marker_values(self, ctxt, marker):
+        try:
+            mapping, cell = self._locate(ctxt, marker)
+            if cell is None:
+                return self.db.build_request_get(marker)
+            return targeting.cell_database(cell).instance_get(
+                marker, read_deleted='yes', joins=False)
+        except exception.NotFound:
+            raise exception.MarkerNotFound(marker=marker)
+
+    def _build_requests_matching(self, filters, sort_keys, sort_dirs,
+                                 marker_values):
+        """Unscheduled servers that match the (simple) filters, sorted."""
+        if filters.get('read_deleted') == 'only':
+            return []
+        wanted_status = filters.get('status')
+        if wanted_status and 'BUILD' not in [s.upper()
+                                             for s in wanted_status]:
+            return []
+        for key in ('host', 'node', 'ip', 'tags', 'tags-any', 'locked',
+                    'changes-before', 'uuid'):
+            if filters.get(key):
+                return []
+        rows = []
+        for inst in self.db.build_request_get_all(
+                project_id=filters.get('project_id')):
+            if filters.get('name') and not re.search(
+                    filters['name'], inst.get('display_name') or ''):
+                continue
+            if filters.get('image') and inst.get('image_ref') != \
+                    filters['image']:
+                continue
+            if filters.get('flavor') and inst.get('flavorid') != \
+                    str(filters['flavor']):
+                continue
+            if filters.get('reservation_id') and inst.get(
+                    'reservation_id') != filters['reservation_id']:
+                continue
+            rows.append(_new_instance_view(inst))
+        compare = _comparator(sort_keys, sort_dirs)
+        rows.sort(key=functools.cmp_to_key(compare))
+        if marker_values is not None:
+            rows = [r for r in rows if compare(r, marker_values) > 0]
+        return rows
+
+    # -- update and delete ------------------------------------------------
+
+    def update(self, ctxt, server_id, updates):
+        mapping, cell = self._locate(ctxt, server_id)
+        if cell is None:
+            raise exception.InstanceInvalidState(
+                action='update', instance_uuid=server_id, attr='vm_state',
+                state=states.BUILDING)
+        instance = targeting.cell_database(cell).instance_update(
+            server_id, updates)
+        instance['network_label'] = CONF.network.label
+        return instance
+
+    def delete(self, ctxt, server_id):
+        mapping, cell = self._locate(ctxt, server_id)
+        if cell is None:
+            if self.db.build_request_delete(server_id):
+                LOG.info('Deleted unscheduled server %s', server_id)
+                return
+            mapping, cell = self._locate(ctxt, server_id)
+            if cell is None:
+                raise exception.InstanceNotFound(instance_id=server_id)
+        cell_db = targeting.cell_database(cell)
+        instance = cell_db.instance_get(server_id, joins=False)
+        if instance.get('locked') and not ctxt.is_admin:
+            raise exception.InstanceInvalidState(
+                action='delete', instance_uuid=server_id, attr='locked',
+                state='True')
+        if instance['task_state'] == states.DELETING:
+            return
+        if instance['host'] is None or \
+                cell['uuid'] == targeting.CELL0_UUID or \
+                not self._compute_is_up(cell_db, instance['host']):
+            self._local_delete(cell_db, instance)
+            return
+        try:
+            instance = cell_db.instance_update(
+                server_id, {'task_state': states.DELETING},
+                expected_task_state=instance['task_state'],
+                deadline=CONF.conductor.task_timeout)
+        except exception.UnexpectedTaskState:
+            # Raced with another change; a delete always wins, so retry
+            # once on the fresh state.
+            return self.delete(ctxt, server_id)
+        self.db.instance_mapping_set_queued_for_delete(server_id)
+        self._compute_api(cell).terminate_instance(ctxt, instance['host'],
+                                                   instance)
+
+    def _local_delete(self, cell_db, instance):
+        """Delete in the DB alone: no compute holds (or can act on) it."""
+        LOG.info('Deleting %s locally (host %s is gone or down)',
+                 instance['uuid'], instance['host'])
+        try:
+            cell_db.instance_destroy(instance['uuid'])
+        except exception.InstanceNotFound:
+            pass
+        self.db.instance_mapping_set_queued_for_delete(instance['uuid'])
+
+    @staticmethod
+    def _compute_is_up(cell_db, host):
+        services = cell_db.service_get_all(host=host, binary=COMPUTE_BINARY)
+        return bool(services) and host_state.service_is_up(services[0])
+
+
+class HostAPI:
+    """Services, hypervisors and zones, across every cell."""
+
+    def _each_cell(self, fn, include_cell0=False):
+        results = []
+        for cell in targeting.get_cells(include_cell0=include_cell0):
+            try:
+                results.append((cell, fn(targeting.cell_database(cell))))
+            except Exception:
+                LOG.exception('Cell %s did not answer', cell['name'])
+        return results
+
+    def _zones_by_host(self):
+        meta = api_db.get_database().aggregate_host_metadata()
+        return {host: values.get('availability_zone')
+                for host, values in meta.items()
+                if values.get('availability_zone')}
+
+    def service_get_all(self, ctxt, host=None, binary=None):
+        zones = self._zones_by_host()
+        result = []
+        for cell, services in self._each_cell(
+                lambda db: db.service_get_all(host=host, binary=binary)):
+            for service in services:
+                service['up'] = host_state.service_is_up(service)
+                service['availability_zone'] = (
+                    zones.get(service['host'],
+                              CONF.default_availability_zone)
+                    if service['binary'] == COMPUTE_BINARY else 'internal')
+                service['cell_name'] = cell['name']
+                result.append(service)
+        return result
+
+    def _nodes(self, match=None):
+        result = []
+
+        def fetch(db):
+            services = {s['host']: s for s in db.service_get_all(
+                binary=COMPUTE_BINARY)}
+            nodes = db.compute_node_get_all()
+            for node in nodes:
+                service = services.get(node['host'])
+                if service is not None:
+                    service['up'] = host_state.service_is_up(service)
+                node['service'] = service
+            return nodes
+
+        for _cell, nodes in self._each_cell(fetch):
+            result.extend(n for n in nodes
+                          if match is None or match(n))
+        return sorted(result, key=lambda n: n['id'])
+
+    def compute_node_get_all(self, ctxt, hypervisor_hostname_pattern=None):
+        if hypervisor_hostname_pattern is None:
+            return self._nodes()
+        pattern = hypervisor_hostname_pattern.lower()
+        return self._nodes(
+            lambda n: pattern in n['hypervisor_hostname'].lower())
+
+    def compute_node_get(self, ctxt, node_id):
+        nodes = self._nodes(lambda n: n['id'] == int(node_id))
+        if not nodes:
+            raise exception.ComputeHostNotFound(host=node_id)
+        return nodes[0]
+
+    def compute_node_statistics(self, ctxt):
+        stats = dict.fromkeys((
+            'count', 'vcpus', 'memory_mb', 'local_gb', 'vcpus_used',
+            'memory_mb_used', 'local_gb_used', 'free_ram_mb', 'free_disk_gb',
+            'current_workload', 'running_vms', 'disk_available_least'), 0)
+        for node in self._nodes():
+            stats['count'] += 1
+            for key in ('vcpus', 'memory_mb', 'local_gb', 'vcpus_used',
+                        'memory_mb_used', 'local_gb_used', 'running_vms'):
+                stats[key] += node[key] or 0
+            stats['free_ram_mb'] += node['memory_mb'] - node['memory_mb_used']
+            stats['free_disk_gb'] += node['local_gb'] - node['local_gb_used']
+            stats['disk_available_least'] += \
+                node['local_gb'] - node['local_gb_used']
+        return stats
+
+    def availability_zones(self, ctxt):
+        zones = {}
+        host_zones = self._zones_by_host()
+        for service in self.service_get_all(ctxt):
+            if service['binary'] == COMPUTE_BINARY:
+                name = host_zones.get(service['host'],
+                                      CONF.default_availability_zone)
+            else:
+                name = 'internal'
+            zone = zones.setdefault(name, {'name': name, 'available': False,
+                                           'hosts': {}})
+            available = service['up'] and not service['disabled']
+            if name != 'internal' and available:
+                zone['available'] = True
+            zone['hosts'].setdefault(service['host'], {})[
+                service['binary']] = {
+                'available': available,
+                'active': not service['disabled'],
+                'updated_at': service['updated_at']}
+        for zone in zones.values():
+            if zone['name'] == 'internal':
+                zone['available'] = True
+        return sorted(zones.values(), key=lambda z: z['name'])
+
+
+def _safe(fn):
+    def wrapper(cell):
+        try:
+            return fn(cell)
+        except Exception:
+            LOG.exception('Cell %s failed while listing', cell['name'])
+            return []
+    return wrapper
+
+
+_NULLS = {'created_at': '', 'updated_at': '', 'launched_at': '',
+          'terminated_at': '', 'launch_index': -1, 'power_state': -1,
+          'progress': -1}
+
+
+def _comparator(sort_keys, sort_dirs):
+    """cmp() matching the cells' SQL order (NULLs as their defaults)."""
+    def value(row, key):
+        v = row.get(key)
+        if v is None:
+            return _NULLS.get(key, '')
+        if isinstance(v, bool):
+            return int(v)
+        return v
+
+    def compare(a, b):
+        for key, direction in zip(sort_keys, sort_dirs):
+            va, vb = value(a, key), value(b, key)
+            if va == vb:
+                continue
+            try:
+                less = va < vb
+            except TypeError:
+                less = str(va) < str(vb)
+            result = -1 if less else 1
+            return -result if direction == 'desc' else result
+        return 0
+    return compare

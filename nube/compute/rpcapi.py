@@ -1,0 +1,41 @@
+"""Client side of the compute RPC API (one server per host, per cell).
+
+1.0 - build_and_run_instance, terminate_instance, power actions
+"""
+
+from nube import rpc
+
+TOPIC = 'compute'
+
+
+class ComputeAPI:
+    VERSION = '1.0'
+
+    def __init__(self, transport_url=None):
+        self._client = rpc.get_client(TOPIC, self.VERSION,
+                                      transport_url=transport_url)
+
+    def _cast(self, ctxt, host, method, **kwargs):
+        self._client.prepare(server=host).cast(ctxt, method, **kwargs)
+
+    def build_and_run_instance(self, ctxt, host, instance, spec, alternates):
+        """Cast: spawn a claimed instance; ``alternates`` for retries."""
+        self._cast(ctxt, host, 'build_and_run_instance', instance=instance,
+                   spec=spec, alternates=alternates)
+
+    def terminate_instance(self, ctxt, host, instance):
+        self._cast(ctxt, host, 'terminate_instance', instance=instance)
+
+    def stop_instance(self, ctxt, host, instance):
+        self._cast(ctxt, host, 'stop_instance', instance=instance)
+
+    def start_instance(self, ctxt, host, instance):
+        self._cast(ctxt, host, 'start_instance', instance=instance)
+
+    def reboot_instance(self, ctxt, host, instance, reboot_type):
+        self._cast(ctxt, host, 'reboot_instance', instance=instance,
+                   reboot_type=reboot_type)
+
+    def get_console_output(self, ctxt, host, instance, length=None):
+        return self._client.prepare(server=host).call(
+            ctxt, 'get_console_output', instance=instance, length=length)

@@ -1,0 +1,78 @@
+"""Client side of the conductor RPC API: a compute's only way to its DB.
+
+1.0 - initial version
+"""
+
+from nube import rpc
+
+TOPIC = 'conductor'
+
+
+class ConductorAPI:
+    VERSION = '1.0'
+
+    def __init__(self, transport_url=None, timeout=None):
+        self._client = rpc.get_client(TOPIC, self.VERSION,
+                                      transport_url=transport_url,
+                                      timeout=timeout)
+
+    def _call(self, ctxt, method, **kwargs):
+        return self._client.prepare().call(ctxt, method, **kwargs)
+
+    def instance_get(self, ctxt, instance_uuid):
+        return self._call(ctxt, 'instance_get', instance_uuid=instance_uuid)
+
+    def instance_get_all_by_host(self, ctxt, host):
+        return self._call(ctxt, 'instance_get_all_by_host', host=host)
+
+    def instance_update(self, ctxt, instance_uuid, updates,
+                        expected_task_state='__unset__', deadline='__unset__'):
+        """Update with compare-and-swap on task_state.
+
+        ``expected_task_state``: value or list the row must hold (None is a
+        real value meaning idle), default no check. ``deadline``: seconds
+        the new task may take, None for no deadline, default untouched.
+        Raises UnexpectedTaskState (remote, same class).
+        """
+        return self._call(ctxt, 'instance_update',
+                          instance_uuid=instance_uuid, updates=updates,
+                          expected_task_state=expected_task_state,
+                          deadline=deadline)
+
+    def instance_destroy(self, ctxt, instance_uuid):
+        """Soft-delete and release the instance's claim and addresses."""
+        return self._call(ctxt, 'instance_destroy',
+                          instance_uuid=instance_uuid)
+
+    def instance_fault_create(self, ctxt, instance_uuid, code, message,
+                              details=None, host=None):
+        return self._call(ctxt, 'instance_fault_create',
+                          instance_uuid=instance_uuid, code=code,
+                          message=message, details=details, host=host)
+
+    def compute_node_update(self, ctxt, host, nodename, resources):
+        return self._call(ctxt, 'compute_node_update', host=host,
+                          nodename=nodename, resources=resources)
+
+    def service_heartbeat(self, ctxt, host, binary, topic=None):
+        return self._call(ctxt, 'service_heartbeat', host=host,
+                          binary=binary, topic=topic)
+
+    def allocate_fixed_ip(self, ctxt, instance_uuid):
+        """{'address', 'mac', 'network_label'}; idempotent."""
+        return self._call(ctxt, 'allocate_fixed_ip',
+                          instance_uuid=instance_uuid)
+
+    def deallocate_fixed_ip(self, ctxt, instance_uuid):
+        return self._call(ctxt, 'deallocate_fixed_ip',
+                          instance_uuid=instance_uuid)
+
+    def build_failed(self, ctxt, instance_uuid, host, reason, alternates):
+        """Cast: a compute could not build; retry on an alternate or ERROR.
+
+        ``alternates``: remaining host dicts the scheduler offered
+        ({'host', 'nodename', 'compute_node_id'}).
+        """
+        self._client.prepare().cast(
+            ctxt, 'build_failed', instance_uuid=instance_uuid, host=host,
+            reason=reason, alternates=alternates)
