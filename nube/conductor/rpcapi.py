@@ -50,6 +50,15 @@ class ConductorAPI:
                           instance_uuid=instance_uuid, code=code,
                           message=message, details=details, host=host)
 
+    def instance_set_error(self, ctxt, instance_uuid, message, code=500,
+                           details=None, host=None,
+                           expected_task_state='__unset__'):
+        """ERROR plus a fault in one transaction; False if the CAS lost."""
+        return self._call(ctxt, 'instance_set_error',
+                          instance_uuid=instance_uuid, message=message,
+                          code=code, details=details, host=host,
+                          expected_task_state=expected_task_state)
+
     def compute_node_update(self, ctxt, host, nodename, resources):
         return self._call(ctxt, 'compute_node_update', host=host,
                           nodename=nodename, resources=resources)

@@ -33,6 +33,7 @@ class Database:
         self._facade.configure(**opts)
         self._maker = None
         self._lock = threading.Lock()
+        self._serial = _sqlite_lock(connection)
 
     @property
     def engine(self):
@@ -49,11 +50,31 @@ class Database:
     @contextlib.contextmanager
     def session(self):
         """A session in one transaction, committed on success."""
-        with self._sessionmaker().begin() as session:
-            yield session
+        if self._serial is None:
+            with self._sessionmaker().begin() as session:
+                yield session
+            return
+        with self._serial:
+            with self._sessionmaker().begin() as session:
+                yield session
 
     def dispose(self):
         self.engine.dispose()
+
+
+_sqlite_locks = {}
+_sqlite_locks_guard = threading.Lock()
+
+
+def _sqlite_lock(connection):
+    """One lock per SQLite file: it cannot upgrade a read transaction to a
+    write while another connection writes (it fails with 'database is
+    locked' at once), so one process runs its transactions on a file one
+    at a time. Other databases get None: they lock rows themselves."""
+    if not connection.startswith('sqlite'):
+        return None
+    with _sqlite_locks_guard:
+        return _sqlite_locks.setdefault(connection, threading.RLock())
 
 
 def engine_opts(group):

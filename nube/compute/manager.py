@@ -1,0 +1,405 @@
+"""The compute manager: runs one host's instances through a virt driver.
+
+It never touches a database; every read and write goes to the cell's
+conductor. Each instance task checks its task_state with a compare-and-swap
+before and after the hypervisor work, so whoever changed the instance in the
+meantime (a delete, the reaper) wins and the compute backs off. Builds,
+deletes and power actions run in a bounded pool so the RPC worker that
+received the cast is free at once; a per-instance lock keeps a delete from
+overtaking the build of the same instance on this host.
+"""
+
+import concurrent.futures
+import threading
+
+import futurist
+from oslo_concurrency import lockutils
+from oslo_log import log as logging
+import oslo_messaging as messaging
+from oslo_service import periodic_task
+
+from nube import context as nube_context
+from nube import exception
+from nube import utils
+from nube.compute import network
+from nube.compute import resource_tracker
+from nube.compute import states
+from nube.conductor import rpcapi as conductor_rpcapi
+import nube.conf
+from nube.image import api as nube_image_api
+
+CONF = nube.conf.CONF
+LOG = logging.getLogger(__name__)
+
+BINARY = 'nube-compute'
+TOPIC = 'compute'
+# ConductorAPI's "argument not given" (None means idle there).
+UNSET = '__unset__'
+
+# Someone else owns the instance now: log and drop the task.
+_GONE = (exception.InstanceNotFound, exception.UnexpectedTaskState,
+         exception.InstanceInvalidState)
+_BUILD_STATES = (states.SCHEDULING, states.SPAWNING)
+_REBOOT_STATES = [states.REBOOTING, states.REBOOTING_HARD]
+
+
+class ComputeManager(periodic_task.PeriodicTasks):
+    """RPC endpoint of nube-compute (topic 'compute', server = host)."""
+
+    target = messaging.Target(version='1.0')
+
+    def __init__(self, host, driver, conductor_api=None, image_api=None):
+        super().__init__(CONF)
+        self.host = host
+        self.driver = driver
+        self.conductor_api = conductor_api or conductor_rpcapi.ConductorAPI()
+        self.image_api = image_api or nube_image_api.API()
+        self.resource_tracker = resource_tracker.ResourceTracker(
+            host, driver, self.conductor_api)
+        self._pool = futurist.ThreadPoolExecutor(
+            max_workers=CONF.compute.build_workers)
+        self._tasks = set()
+        self._tasks_lock = threading.Lock()
+        # Spacing from config read now, not at import time.
+        self._periodic_spacing = dict(
+            self._periodic_spacing,
+            _heartbeat=CONF.report_interval,
+            _report_resources=CONF.compute.resource_report_interval,
+            _sync_power_states=CONF.compute.power_state_sync_interval)
+
+    # -- service hooks -------------------------------------------------------
+
+    def init_host(self):
+        """Connect the driver and settle what a previous run left behind."""
+        self.driver.init_host()
+        ctxt = nube_context.get_admin_context()
+        try:
+            instances = self.conductor_api.instance_get_all_by_host(
+                ctxt, self.host)
+        except messaging.MessagingTimeout:
+            LOG.error('Conductor did not answer; not checking instances of '
+                      'host %s left by the previous run', self.host)
+            instances = []
+        for instance in instances:
+            self._init_instance(ctxt, instance)
+        for task in (self._report_resources, self._heartbeat):
+            try:
+                task(ctxt)
+            except Exception:
+                LOG.exception('Initial %s of host %s failed', task.__name__,
+                              self.host)
+
+    def _init_instance(self, ctxt, instance):
+        uuid, task_state = instance['uuid'], instance['task_state']
+        if task_state in _BUILD_STATES:
+            LOG.warning('Instance %s was in task_state %s when compute %s '
+                        'stopped -> ERROR', uuid, task_state, self.host)
+            self._set_error(ctxt, uuid, 'Compute restarted during build',
+                            expected_task_state=task_state)
+        elif task_state == states.DELETING:
+            LOG.info('Resuming delete of instance %s', uuid)
+            self._submit(self._do_terminate, ctxt, instance)
+        elif task_state == states.POWERING_OFF:
+            self.stop_instance(ctxt, instance)
+        elif task_state == states.POWERING_ON:
+            self.start_instance(ctxt, instance)
+        elif task_state in _REBOOT_STATES:
+            self.reboot_instance(ctxt, instance, 'HARD')
+
+    def cleanup_host(self):
+        self.wait_for_tasks(timeout=30)
+        self._pool.shutdown(wait=False)
+        self.driver.cleanup_host()
+
+    # -- the task pool -------------------------------------------------------
+
+    def _submit(self, func, *args):
+        future = self._pool.submit(self._run_task, func, *args)
+        with self._tasks_lock:
+            self._tasks.add(future)
+        future.add_done_callback(self._task_done)
+        return future
+
+    def _task_done(self, future):
+        with self._tasks_lock:
+            self._tasks.discard(future)
+
+    @staticmethod
+    def _run_task(func, *args):
+        try:
+            func(*args)
+        except Exception:
+            LOG.exception('Unexpected error in %s', func.__name__)
+
+    def wait_for_tasks(self, timeout=None):
+        """Wait until queued builds, deletes and power actions are done."""
+        with self._tasks_lock:
+            pending = list(self._tasks)
+        done, not_done = concurrent.futures.wait(pending, timeout=timeout)
+        return not not_done
+
+    @staticmethod
+    def _instance_lock(uuid):
+        return lockutils.lock('nube-instance-%s' % uuid)
+
+    # -- state helpers -------------------------------------------------------
+
+    def _set_error(self, ctxt, uuid, message, details=None,
+                   expected_task_state=UNSET):
+        """ERROR + fault; only if the CAS on task state still holds."""
+        try:
+            changed = self.conductor_api.instance_set_error(
+                ctxt, uuid, message, code=500, details=details,
+                host=self.host, expected_task_state=expected_task_state)
+        except messaging.MessagingTimeout:
+            LOG.error('Conductor timed out erroring instance %s; the reaper '
+                      'will do it', uuid)
+            return False
+        if not changed:
+            LOG.info('Not erroring instance %s: it changed meanwhile', uuid)
+            return False
+        LOG.warning('Instance %s -> ERROR: %s', uuid, message)
+        return True
+
+    def _power_state(self, instance):
+        try:
+            return self.driver.get_info(instance)['state']
+        except Exception as exc:
+            LOG.warning('No power state for instance %s: %s',
+                        instance['uuid'], exc)
+            return states.NOSTATE
+
+    # -- build ---------------------------------------------------------------
+
+    def build_and_run_instance(self, context, instance, spec, alternates):
+        """Cast from the scheduler (or conductor retry): spawn in the pool."""
+        self._submit(self._do_build, context, instance, spec or {},
+                     alternates or [])
+
+    def _do_build(self, ctxt, instance, spec, alternates):
+        uuid = instance['uuid']
+        with self._instance_lock(uuid):
+            try:
+                instance = self.conductor_api.instance_update(
+                    ctxt, uuid, {'task_state': states.SPAWNING},
+                    expected_task_state=states.SCHEDULING,
+                    deadline=CONF.conductor.spawning_timeout)
+            except _GONE as exc:
+                LOG.info('Dropping build of instance %s: %s', uuid, exc)
+                return
+            except messaging.MessagingTimeout:
+                LOG.error('Conductor timed out starting build of instance '
+                          '%s; leaving it to the reaper', uuid)
+                return
+            LOG.info('Spawning instance %s on host %s', uuid, self.host)
+            network_info = []
+            try:
+                if network.wants_network(instance, spec):
+                    network_info = network.allocate(self.conductor_api, ctxt,
+                                                    uuid)
+                image_meta = self.image_api.get_meta(ctxt,
+                                                     instance['image_ref'])
+                self.driver.spawn(ctxt, instance, image_meta, network_info)
+            except messaging.MessagingTimeout:
+                LOG.error('Conductor timed out during build of instance %s; '
+                          'leaving it to the reaper', uuid)
+                return
+            except Exception as exc:
+                LOG.exception('Build of instance %s failed on host %s', uuid,
+                              self.host)
+                self._build_failed(ctxt, instance, network_info, exc,
+                                   alternates)
+                return
+            self._build_done(ctxt, instance, network_info)
+
+    def _build_done(self, ctxt, instance, network_info):
+        uuid = instance['uuid']
+        updates = {'vm_state': states.ACTIVE, 'task_state': None,
+                   'power_state': self._power_state(instance),
+                   'launched_at': utils.isotime(utils.utcnow())}
+        try:
+            self.conductor_api.instance_update(
+                ctxt, uuid, updates, expected_task_state=states.SPAWNING)
+        except messaging.MessagingTimeout:
+            LOG.error('Conductor timed out finishing build of instance %s; '
+                      'leaving it to the reaper', uuid)
+            return
+        except _GONE as exc:
+            # A delete will remove the guest itself; anything else (the
+            # reaper gave up on us) leaves an ERROR instance that should
+            # not keep running.
+            LOG.warning('Instance %s changed during build: %s', uuid, exc)
+            if not self._being_deleted(ctxt, uuid):
+                self._destroy_quietly(ctxt, instance, network_info)
+            return
+        LOG.info('Instance %s is active on host %s', uuid, self.host)
+
+    def _being_deleted(self, ctxt, uuid):
+        try:
+            current = self.conductor_api.instance_get(ctxt, uuid)
+        except exception.InstanceNotFound:
+            return False
+        except Exception:
+            return True
+        return current['task_state'] == states.DELETING
+
+    def _destroy_quietly(self, ctxt, instance, network_info):
+        try:
+            self.driver.destroy(ctxt, instance, network_info)
+        except Exception:
+            LOG.exception('Cleanup of instance %s failed', instance['uuid'])
+
+    def _build_failed(self, ctxt, instance, network_info, exc, alternates):
+        """Clean this host, then let the conductor retry or give up."""
+        uuid = instance['uuid']
+        self._destroy_quietly(ctxt, instance, network_info)
+        try:
+            if network_info:
+                self.conductor_api.deallocate_fixed_ip(ctxt, uuid)
+            self.conductor_api.build_failed(
+                ctxt, uuid, self.host, '%s: %s' % (type(exc).__name__, exc),
+                alternates)
+        except Exception:
+            LOG.exception('Could not report failed build of instance %s; '
+                          'leaving it to the reaper', uuid)
+
+    # -- delete --------------------------------------------------------------
+
+    def terminate_instance(self, context, instance):
+        self._submit(self._do_terminate, context, instance)
+
+    def _do_terminate(self, ctxt, instance):
+        uuid = instance['uuid']
+        with self._instance_lock(uuid):
+            try:
+                current = self.conductor_api.instance_get(ctxt, uuid)
+            except exception.InstanceNotFound:
+                current = instance
+            try:
+                self.driver.destroy(ctxt, current,
+                                    network.from_instance(current))
+                # instance_destroy also frees the fixed IPs and releases the
+                # claim, in the same transaction as the soft delete.
+                self.conductor_api.instance_destroy(ctxt, uuid)
+            except exception.InstanceNotFound:
+                LOG.info('Instance %s was already deleted', uuid)
+                return
+            except messaging.MessagingTimeout:
+                LOG.error('Conductor timed out deleting instance %s; leaving '
+                          'it to the reaper', uuid)
+                return
+            except Exception as exc:
+                LOG.exception('Delete of instance %s failed', uuid)
+                self._set_error(ctxt, uuid, 'Delete failed: %s' % exc)
+                return
+            LOG.info('Instance %s deleted from host %s', uuid, self.host)
+
+    # -- power actions -------------------------------------------------------
+
+    def stop_instance(self, context, instance):
+        self._submit(self._power_action, context, instance,
+                     states.POWERING_OFF, 'stop',
+                     lambda inst: self.driver.power_off(inst),
+                     states.STOPPED)
+
+    def start_instance(self, context, instance):
+        self._submit(self._power_action, context, instance,
+                     states.POWERING_ON, 'start',
+                     lambda inst: self.driver.power_on(
+                         context, inst, network.from_instance(inst)),
+                     states.ACTIVE)
+
+    def reboot_instance(self, context, instance, reboot_type):
+        self._submit(self._power_action, context, instance,
+                     _REBOOT_STATES, 'reboot',
+                     lambda inst: self.driver.reboot(
+                         context, inst, network.from_instance(inst),
+                         reboot_type),
+                     states.ACTIVE)
+
+    def _power_action(self, ctxt, instance, expected, action, call,
+                      vm_state):
+        """Check the task state the API set, act, then record the result."""
+        uuid = instance['uuid']
+        with self._instance_lock(uuid):
+            try:
+                instance = self.conductor_api.instance_update(
+                    ctxt, uuid, {}, expected_task_state=expected)
+            except _GONE as exc:
+                LOG.info('Dropping %s of instance %s: %s', action, uuid, exc)
+                return
+            except messaging.MessagingTimeout:
+                LOG.error('Conductor timed out; %s of instance %s left to '
+                          'the reaper', action, uuid)
+                return
+            try:
+                call(instance)
+            except Exception as exc:
+                LOG.exception('%s of instance %s failed', action, uuid)
+                self._set_error(ctxt, uuid, 'Failed to %s instance: %s' % (
+                    action, exc), expected_task_state=expected)
+                return
+            updates = {'vm_state': vm_state, 'task_state': None,
+                       'power_state': self._power_state(instance)}
+            try:
+                self.conductor_api.instance_update(
+                    ctxt, uuid, updates, expected_task_state=expected)
+            except (messaging.MessagingTimeout,) + _GONE as exc:
+                LOG.warning('Could not record %s of instance %s: %s',
+                            action, uuid, exc)
+                return
+            LOG.info('Instance %s: %s done (vm_state %s)', uuid, action,
+                     vm_state)
+
+    def get_console_output(self, context, instance, length=None):
+        """The last ``length`` lines of the console (all if None or < 0)."""
+        output = self.driver.get_console_output(instance)
+        if length is None or int(length) < 0:
+            return output
+        if int(length) == 0:
+            return ''
+        return ''.join(output.splitlines(keepends=True)[-int(length):])
+
+    # -- periodic tasks ------------------------------------------------------
+
+    # init_host already reported once: the first periodic run waits.
+    @periodic_task.periodic_task(spacing=10)
+    def _heartbeat(self, context):
+        return self.conductor_api.service_heartbeat(context, self.host,
+                                                    BINARY, TOPIC)
+
+    @periodic_task.periodic_task(spacing=60)
+    def _report_resources(self, context):
+        return self.resource_tracker.update_available_resource(context)
+
+    @periodic_task.periodic_task(spacing=60)
+    def _sync_power_states(self, context):
+        """Record what the hypervisor says for instances with no task."""
+        actual = self.driver.get_power_states()
+        instances = self.conductor_api.instance_get_all_by_host(context,
+                                                                self.host)
+        changed = 0
+        for inst in instances:
+            uuid = inst['uuid']
+            if inst['task_state'] is not None:
+                continue
+            state = actual.get(uuid, states.NOSTATE)
+            if uuid not in actual and inst['vm_state'] == states.ACTIVE:
+                LOG.warning('Instance %s is ACTIVE but its guest is gone '
+                            'from host %s', uuid, self.host)
+            if state == inst['power_state']:
+                continue
+            try:
+                self.conductor_api.instance_update(
+                    context, uuid, {'power_state': state},
+                    expected_task_state=None)
+            except _GONE:
+                continue
+            LOG.info('Instance %s power_state %s -> %s', uuid,
+                     inst['power_state'], state)
+            changed += 1
+        known = {inst['uuid'] for inst in instances}
+        for uuid in set(actual) - known:
+            LOG.warning('Guest %s on host %s belongs to no instance here',
+                        uuid, self.host)
+        return changed

@@ -1,0 +1,121 @@
+"""The conductor: one cell's database, offered to its computes over RPC.
+
+Computes hold no database credentials; every read and write they need is a
+method here that delegates to the cell's CellDatabase. The conductor also
+runs the multi-step work no single compute owns: retrying a failed build
+on an alternate host (tasks/build.py) and reaping stuck task states
+(reaper.py).
+"""
+
+import time
+
+from oslo_log import log as logging
+import oslo_messaging as messaging
+from oslo_service import periodic_task
+
+from nube.conductor import reaper
+from nube.conductor.tasks import build
+import nube.conf
+
+CONF = nube.conf.CONF
+LOG = logging.getLogger(__name__)
+
+# What ConductorAPI sends for "argument not given" (None is a real value).
+UNSET = '__unset__'
+
+
+def _given(**kwargs):
+    """Keyword arguments the caller actually gave (drops the sentinel)."""
+    return {k: v for k, v in kwargs.items() if v != UNSET}
+
+
+class ConductorManager(periodic_task.PeriodicTasks):
+    """RPC endpoint of nube-conductor (topic 'conductor')."""
+
+    target = messaging.Target(version='1.0')
+
+    def __init__(self, cell_db, compute_api=None):
+        super().__init__(CONF)
+        self.db = cell_db
+        self._compute_api = compute_api
+        self._started = time.monotonic()
+        # Spacing from config read now, not at import time.
+        self._periodic_spacing = dict(
+            self._periodic_spacing,
+            _run_reaper=CONF.conductor.reaper_interval)
+
+    @property
+    def compute_api(self):
+        if self._compute_api is None:
+            from nube.compute import rpcapi as compute_rpcapi
+            self._compute_api = compute_rpcapi.ComputeAPI()
+        return self._compute_api
+
+    # -- instances ---------------------------------------------------------
+
+    def instance_get(self, context, instance_uuid):
+        return self.db.instance_get(instance_uuid)
+
+    def instance_get_all_by_host(self, context, host):
+        return self.db.instance_get_all_by_host(host)
+
+    def instance_update(self, context, instance_uuid, updates,
+                        expected_task_state=UNSET, deadline=UNSET):
+        return self.db.instance_update(
+            instance_uuid, updates,
+            **_given(expected_task_state=expected_task_state,
+                     deadline=deadline))
+
+    def instance_destroy(self, context, instance_uuid):
+        return self.db.instance_destroy(instance_uuid)
+
+    def instance_fault_create(self, context, instance_uuid, code, message,
+                              details=None, host=None):
+        return self.db.instance_fault_create(
+            instance_uuid, code, message, details=details, host=host)
+
+    def instance_set_error(self, context, instance_uuid, message, code=500,
+                           details=None, host=None,
+                           expected_task_state=UNSET):
+        return self.db.set_error(
+            instance_uuid, message, code=code, details=details, host=host,
+            **_given(expected_task_state=expected_task_state))
+
+    # -- hosts -------------------------------------------------------------
+
+    def compute_node_update(self, context, host, nodename, resources):
+        return self.db.compute_node_update(host, nodename, resources)
+
+    def service_heartbeat(self, context, host, binary, topic=None):
+        return self.db.service_heartbeat(host, binary, topic=topic)
+
+    # -- network -------------------------------------------------------------
+
+    def allocate_fixed_ip(self, context, instance_uuid):
+        ip = self.db.fixed_ip_allocate(instance_uuid,
+                                       CONF.network.fixed_range,
+                                       CONF.network.mac_prefix)
+        return {'address': ip['address'], 'mac': ip['mac'],
+                'network_label': CONF.network.label}
+
+    def deallocate_fixed_ip(self, context, instance_uuid):
+        self.db.fixed_ip_deallocate(instance_uuid)
+
+    # -- tasks ---------------------------------------------------------------
+
+    def build_failed(self, context, instance_uuid, host, reason, alternates):
+        return build.retry_build(context, self.db, self.compute_api,
+                                 instance_uuid, host, reason, alternates)
+
+    @periodic_task.periodic_task(spacing=10, run_immediately=True)
+    def _run_reaper(self, context):
+        # Heartbeats reach the DB through us: until we have been up for a
+        # full service_down_time, a stale heartbeat may be our own outage.
+        settled = (time.monotonic() - self._started >=
+                   CONF.service_down_time)
+        counts = reaper.reap(self.db, check_down_hosts=settled)
+        if any(counts.values()):
+            LOG.info('Reaper moved %(overdue)d overdue instances and '
+                     '%(host_down)d instances on down hosts to ERROR',
+                     counts)
+        return counts

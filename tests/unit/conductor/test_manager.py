@@ -1,0 +1,166 @@
+"""ConductorManager: every ConductorAPI method against a SQLite cell DB."""
+
+import datetime
+
+import pytest
+
+from nube import context
+from nube import exception
+from nube import utils
+from nube.compute import states
+from nube.conductor import manager as conductor_manager
+import nube.conf
+from tests.unit.conductor import fakes
+
+CONF = nube.conf.CONF
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = fakes.make_cell_db(tmp_path)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def compute_api():
+    return fakes.RecordingComputeAPI()
+
+
+@pytest.fixture
+def conductor(db, compute_api):
+    return conductor_manager.ConductorManager(db, compute_api=compute_api)
+
+
+@pytest.fixture
+def ctxt():
+    return context.get_admin_context()
+
+
+def test_instance_get_and_by_host(db, conductor, ctxt):
+    node = fakes.add_node(db, 'h1')
+    inst = fakes.claim_instance(db, node)
+    got = conductor.instance_get(ctxt, inst['uuid'])
+    assert got['uuid'] == inst['uuid']
+    assert got['host'] == 'h1'
+    assert got['system_metadata'] == {'requested_networks': 'auto'}
+    by_host = conductor.instance_get_all_by_host(ctxt, 'h1')
+    assert [i['uuid'] for i in by_host] == [inst['uuid']]
+    assert conductor.instance_get_all_by_host(ctxt, 'h2') == []
+    with pytest.raises(exception.InstanceNotFound):
+        conductor.instance_get(ctxt, 'no-such-uuid')
+
+
+def test_instance_update_unset_sentinel_means_no_check(db, conductor, ctxt):
+    node = fakes.add_node(db, 'h1')
+    inst = fakes.claim_instance(db, node)
+    got = conductor.instance_update(
+        ctxt, inst['uuid'], {'display_name': 'renamed'},
+        expected_task_state='__unset__', deadline='__unset__')
+    assert got['display_name'] == 'renamed'
+    assert got['task_state'] == states.SCHEDULING
+
+
+def test_instance_update_cas(db, conductor, ctxt):
+    node = fakes.add_node(db, 'h1')
+    inst = fakes.claim_instance(db, node)
+    got = conductor.instance_update(
+        ctxt, inst['uuid'], {'task_state': states.SPAWNING},
+        expected_task_state=states.SCHEDULING, deadline=60)
+    assert got['task_state'] == states.SPAWNING
+    with pytest.raises(exception.UnexpectedTaskState):
+        conductor.instance_update(
+            ctxt, inst['uuid'], {'task_state': states.SPAWNING},
+            expected_task_state=states.SCHEDULING)
+    # None is a real expected value (idle), not "unset".
+    with pytest.raises(exception.UnexpectedTaskState):
+        conductor.instance_update(ctxt, inst['uuid'], {'progress': 5},
+                                  expected_task_state=None)
+    assert db.instance_get(inst['uuid'])['progress'] == 0
+
+
+def test_instance_update_deadline_is_enforced_by_reaper(db, conductor, ctxt):
+    node = fakes.add_node(db, 'h1')
+    inst = fakes.claim_instance(db, node)
+    conductor.instance_update(ctxt, inst['uuid'],
+                              {'task_state': states.SPAWNING}, deadline=1)
+    later = utils.utcnow() + datetime.timedelta(seconds=5)
+    assert [i['uuid'] for i in db.instance_get_overdue(later)] == [
+        inst['uuid']]
+    conductor.instance_update(ctxt, inst['uuid'], {}, deadline=None)
+    assert db.instance_get_overdue(later) == []
+
+
+def test_fault_create(db, conductor, ctxt):
+    node = fakes.add_node(db, 'h1')
+    inst = fakes.claim_instance(db, node)
+    fault = conductor.instance_fault_create(ctxt, inst['uuid'], 500, 'boom',
+                                            details='trace', host='h1')
+    assert fault['message'] == 'boom'
+    assert fault['code'] == 500
+    assert fault['host'] == 'h1'
+
+
+def test_instance_destroy_releases_claim_and_ip(db, conductor, ctxt):
+    node = fakes.add_node(db, 'h1')
+    inst = fakes.claim_instance(db, node)
+    conductor.allocate_fixed_ip(ctxt, inst['uuid'])
+    assert fakes.node_usage(db, 'h1') == (1, 512, 1, 1)
+    gone = conductor.instance_destroy(ctxt, inst['uuid'])
+    assert gone['vm_state'] == states.DELETED
+    assert gone['fixed_ips'] == []
+    assert fakes.node_usage(db, 'h1') == (0, 0, 0, 0)
+    with pytest.raises(exception.InstanceNotFound):
+        conductor.instance_destroy(ctxt, inst['uuid'])
+
+
+def test_compute_node_update_and_heartbeat(db, conductor, ctxt):
+    node = conductor.compute_node_update(ctxt, 'h9', 'h9', {
+        'vcpus': 8, 'memory_mb': 1024, 'local_gb': 10,
+        'hypervisor_type': 'fake', 'hypervisor_version': 1,
+        'supported_instances': [['x86_64', 'fake', 'hvm']]})
+    assert node['vcpus'] == 8
+    assert db.compute_nodes_get_by_host('h9')[0]['memory_mb'] == 1024
+    first = conductor.service_heartbeat(ctxt, 'h9', 'nube-compute',
+                                        topic='compute')
+    second = conductor.service_heartbeat(ctxt, 'h9', 'nube-compute',
+                                         topic='compute')
+    assert first['report_count'] == 1
+    assert second['report_count'] == 2
+    assert second['topic'] == 'compute'
+
+
+def test_allocate_fixed_ip(db, conductor, ctxt):
+    CONF.set_override('fixed_range', '192.168.7.0/24', group='network')
+    CONF.set_override('label', 'flat', group='network')
+    try:
+        node = fakes.add_node(db, 'h1')
+        inst = fakes.claim_instance(db, node)
+        ip = conductor.allocate_fixed_ip(ctxt, inst['uuid'])
+        assert ip['address'].startswith('192.168.7.')
+        assert ip['mac'].startswith(CONF.network.mac_prefix + ':')
+        assert ip['network_label'] == 'flat'
+        # Idempotent per instance.
+        assert conductor.allocate_fixed_ip(ctxt, inst['uuid']) == ip
+        conductor.deallocate_fixed_ip(ctxt, inst['uuid'])
+        assert db.instance_get(inst['uuid'])['fixed_ips'] == []
+    finally:
+        CONF.clear_override('fixed_range', group='network')
+        CONF.clear_override('label', group='network')
+
+
+def test_reaper_periodic_task_runs(db, conductor, ctxt):
+    node = fakes.add_node(db, 'h1')
+    inst = fakes.claim_instance(db, node, deadline_s=-5)
+    counts = conductor._run_reaper(ctxt)
+    assert counts['overdue'] == 1
+    assert db.instance_get(inst['uuid'])['vm_state'] == states.ERROR
+
+
+def test_reaper_spacing_comes_from_config(db):
+    CONF.set_override('reaper_interval', 7, group='conductor')
+    try:
+        mgr = conductor_manager.ConductorManager(db)
+        assert mgr._periodic_spacing['_run_reaper'] == 7
+    finally:
+        CONF.clear_override('reaper_interval', group='conductor')
