@@ -42,7 +42,8 @@ class ConductorManager(periodic_task.PeriodicTasks):
         # Spacing from config read now, not at import time.
         self._periodic_spacing = dict(
             self._periodic_spacing,
-            _run_reaper=CONF.conductor.reaper_interval)
+            _run_reaper=CONF.conductor.reaper_interval,
+            _heartbeat=CONF.report_interval)
 
     @property
     def compute_api(self):
@@ -106,6 +107,11 @@ class ConductorManager(periodic_task.PeriodicTasks):
     def build_failed(self, context, instance_uuid, host, reason, alternates):
         return build.retry_build(context, self.db, self.compute_api,
                                  instance_uuid, host, reason, alternates)
+
+    @periodic_task.periodic_task(spacing=10, run_immediately=True)
+    def _heartbeat(self, context):
+        self.db.service_heartbeat(CONF.host, 'nube-conductor',
+                                  topic='conductor')
 
     @periodic_task.periodic_task(spacing=10, run_immediately=True)
     def _run_reaper(self, context):

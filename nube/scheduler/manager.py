@@ -39,6 +39,11 @@ class SchedulerManager(periodic_task.PeriodicTasks):
         self.selector = selector.HostSelector()
         self._compute_apis = {}
         self.stats = {'scheduled': 0, 'no_valid_host': 0, 'claim_races': 0}
+        # Spacing from config read now; decorator arguments are read at
+        # import, before the configuration is.
+        self._periodic_spacing = dict(
+            self._periodic_spacing,
+            _reap_stale_build_requests=CONF.scheduler.reaper_interval)
 
     # -- RPC -----------------------------------------------------------------
 
@@ -166,8 +171,7 @@ class SchedulerManager(periodic_task.PeriodicTasks):
 
     # -- periodic ------------------------------------------------------------
 
-    @periodic_task.periodic_task(spacing=CONF.scheduler.reaper_interval,
-                                 run_immediately=True)
+    @periodic_task.periodic_task(spacing=10, run_immediately=True)
     def _reap_stale_build_requests(self, context):
         """Servers no scheduler took in time (a lost cast) go to ERROR."""
         older = utils.utcnow() - datetime.timedelta(
