@@ -1,0 +1,65 @@
+"""GET /limits: the project's absolute limits and what it uses of them.
+
+nube enforces no quotas yet, so the maxima of counted resources are -1
+(Nova's "unlimited"); the fixed per-request limits are Nova's defaults.
+"""
+
+from nube.api import common
+
+UNLIMITED = -1
+MAX_SERVER_META = 128
+MAX_IMAGE_META = 128
+MAX_PERSONALITY = 5
+MAX_PERSONALITY_SIZE = 10240
+MAX_KEYPAIRS = 100
+MAX_SERVER_GROUPS = 10
+MAX_SERVER_GROUP_MEMBERS = 10
+MAX_SECURITY_GROUPS = 10
+MAX_SECURITY_GROUP_RULES = 20
+MAX_FLOATING_IPS = 10
+
+# Dropped from the body at 2.36 (network proxies) and 2.39 (image meta).
+_NETWORK_KEYS = ('maxSecurityGroups', 'maxSecurityGroupRules',
+                 'maxTotalFloatingIps', 'totalFloatingIpsUsed',
+                 'totalSecurityGroupsUsed')
+
+
+def _usage(req):
+    context = req.context
+    instances = req.compute_api.get_all(
+        context, {'project_id': context.project_id, 'deleted': False})
+    cores = sum(i.get('vcpus') or 0 for i in instances)
+    ram = sum(i.get('memory_mb') or 0 for i in instances)
+    return len(instances), cores, ram
+
+
+def index(req):
+    count, cores, ram = _usage(req)
+    absolute = {
+        'maxServerMeta': MAX_SERVER_META,
+        'maxImageMeta': MAX_IMAGE_META,
+        'maxPersonality': MAX_PERSONALITY,
+        'maxPersonalitySize': MAX_PERSONALITY_SIZE,
+        'maxTotalKeypairs': MAX_KEYPAIRS,
+        'maxServerGroups': MAX_SERVER_GROUPS,
+        'maxServerGroupMembers': MAX_SERVER_GROUP_MEMBERS,
+        'maxTotalInstances': UNLIMITED,
+        'maxTotalCores': UNLIMITED,
+        'maxTotalRAMSize': UNLIMITED,
+        'maxSecurityGroups': MAX_SECURITY_GROUPS,
+        'maxSecurityGroupRules': MAX_SECURITY_GROUP_RULES,
+        'maxTotalFloatingIps': MAX_FLOATING_IPS,
+        'totalInstancesUsed': count,
+        'totalCoresUsed': cores,
+        'totalRAMUsed': ram,
+        'totalServerGroupsUsed': 0,
+        'totalFloatingIpsUsed': 0,
+        'totalSecurityGroupsUsed': 0,
+    }
+    if req.at_least(36):
+        for key in _NETWORK_KEYS:
+            absolute.pop(key)
+    if req.at_least(39):
+        absolute.pop('maxImageMeta')
+    return common.json_response({'limits': {'rate': [],
+                                            'absolute': absolute}})

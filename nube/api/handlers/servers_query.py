@@ -1,0 +1,169 @@
+"""GET /servers[/detail] query parameters -> the compute facade's filters.
+
+The HTTP layer owns Nova's rules: which filters a non-admin may use
+(the others are dropped silently), how values parse (400 when they do
+not), sorting keys, and all_tenants.
+"""
+
+import webob.exc
+
+from nube.api import common
+from nube.compute import states
+from nube import utils
+
+# Filters anyone may use (Nova's list); admins may use every known one.
+USER_FILTERS = ('reservation_id', 'name', 'status', 'image', 'flavor', 'ip',
+                'changes-since', 'changes-before', 'all_tenants')
+USER_FILTERS_226 = ('tags', 'tags-any')
+ADMIN_FILTERS = ('host', 'node', 'deleted', 'project_id', 'tenant_id',
+                 'user_id', 'locked', 'availability_zone')
+_STRING_FILTERS = ('name', 'image', 'flavor', 'ip', 'reservation_id',
+                   'host', 'node', 'availability_zone', 'user_id')
+
+VALID_SORT_KEYS = (
+    'access_ip_v4', 'access_ip_v6', 'auto_disk_config', 'availability_zone',
+    'config_drive', 'created_at', 'display_description', 'display_name',
+    'host', 'hostname', 'image_ref', 'instance_type_id', 'kernel_id',
+    'key_name', 'launch_index', 'launched_at', 'locked_by', 'node',
+    'power_state', 'progress', 'project_id', 'ramdisk_id',
+    'root_device_name', 'task_state', 'terminated_at', 'updated_at',
+    'user_id', 'uuid', 'vm_state')
+# Accepted for compatibility but ignored, as Nova does below 2.75.
+IGNORED_SORT_KEYS = (
+    'architecture', 'cell_name', 'cleaned', 'default_ephemeral_device',
+    'default_swap_device', 'deleted', 'deleted_at', 'disable_terminate',
+    'ephemeral_gb', 'ephemeral_key_uuid', 'id', 'key_data', 'launched_on',
+    'locked', 'memory_mb', 'os_type', 'reservation_id', 'root_gb',
+    'shutdown_terminate', 'user_data', 'vcpus', 'vm_mode')
+ADMIN_SORT_KEYS = ('host', 'node')
+
+
+def _bad(message):
+    return webob.exc.HTTPBadRequest(explanation=message)
+
+
+def _time(params, name):
+    value = params.get(name)
+    try:
+        return utils.parse_isotime(value)
+    except (ValueError, TypeError):
+        raise _bad("Invalid input for query parameters %s. Value: %s. '%s' "
+                   "is not a 'date-time'" % (name, value, value))
+
+
+def _statuses(req):
+    """Known statuses, upper case; [] means nothing can match."""
+    context = req.context
+    wanted = [s.upper() for s in req.GET.getall('status') if s]
+    valid = [s for s in wanted if states.vm_states_for_status(s)]
+    if not valid:
+        # Nova answers an empty list below 2.38, 400 from 2.38 on.
+        if req.at_least(38):
+            raise _bad('Invalid status value')
+        return []
+    if valid == ['DELETED'] and not context.is_admin:
+        raise webob.exc.HTTPForbidden(
+            explanation='Only administrators may list deleted instances')
+    return valid
+
+
+def _sort(params, context):
+    keys = [k.strip() for k in params.getall('sort_key')]
+    dirs = [d.strip() for d in params.getall('sort_dir')]
+    for direction in dirs:
+        if direction not in ('asc', 'desc'):
+            raise _bad("Unknown sort direction, must be 'desc' or 'asc'")
+    if len(dirs) > len(keys) and keys:
+        raise _bad('Sort direction size exceeds sort key size')
+    if dirs:
+        dirs += [dirs[0]] * (len(keys) - len(dirs))
+    else:
+        dirs = ['desc'] * len(keys)
+    sort_keys, sort_dirs = [], []
+    for key, direction in zip(keys, dirs):
+        if key in IGNORED_SORT_KEYS:
+            continue
+        if key not in VALID_SORT_KEYS:
+            raise _bad("Invalid input for query parameters sort_key. "
+                       "Value: %s. '%s' is not one of %s"
+                       % (key, key, list(VALID_SORT_KEYS)))
+        if key in ADMIN_SORT_KEYS and not context.is_admin:
+            raise webob.exc.HTTPForbidden(
+                explanation='Only administrators can sort servers by %s'
+                            % key)
+        sort_keys.append(key)
+        sort_dirs.append(direction)
+    if not sort_keys:
+        return None, None
+    return sort_keys, sort_dirs
+
+
+def search_options(req):
+    """The facade's search_opts for this request (see the contract)."""
+    params = req.GET
+    context = req.context
+    allowed = set(USER_FILTERS)
+    if req.at_least(26):
+        allowed.update(USER_FILTERS_226)
+    if context.is_admin:
+        allowed.update(ADMIN_FILTERS)
+    present = {key for key in params.keys() if key in allowed}
+
+    opts = {}
+    for key in _STRING_FILTERS:
+        if key in present:
+            opts[key] = params.get(key)
+    if 'status' in present:
+        opts['status'] = _statuses(req)
+        if opts['status'] == ['DELETED']:
+            opts['deleted'] = True
+    for key in ('changes-since', 'changes-before'):
+        if key in present:
+            opts[key] = _time(params, key)
+    if 'changes-since' in opts and 'changes-before' in opts and \
+            opts['changes-before'] < opts['changes-since']:
+        raise _bad('The value of changes-since must be less than or equal '
+                   'to changes-before.')
+    if 'deleted' in present and 'deleted' not in opts:
+        opts['deleted'] = common.body_bool(params.get('deleted'))
+    elif 'deleted' not in opts and 'changes-since' not in opts and \
+            'changes-before' not in opts:
+        opts['deleted'] = False
+    if 'locked' in present:
+        opts['locked'] = common.query_bool('locked', params.get('locked'))
+    for key in ('tags', 'tags-any'):
+        if key in present:
+            opts[key] = [t for t in params.get(key).split(',') if t]
+
+    all_tenants = False
+    if 'all_tenants' in present:
+        value = params.get('all_tenants')
+        all_tenants = True if value == '' else common.query_bool(
+            'all_tenants', value)
+    if all_tenants:
+        common.forbid_unless_admin(
+            req, 'os_compute_api:servers:detail:get_all_tenants')
+        opts['all_tenants'] = True
+        project = params.get('project_id') or params.get('tenant_id')
+        if project and context.is_admin:
+            opts['project_id'] = project
+    else:
+        opts.pop('project_id', None)
+        if context.project_id:
+            opts['project_id'] = context.project_id
+        else:
+            opts['user_id'] = context.user_id
+    return opts
+
+
+def list_instances(req):
+    """(instances, limit) for GET /servers and /servers/detail."""
+    opts = search_options(req)
+    limit, marker = common.limit_and_marker(req)
+    sort_keys, sort_dirs = _sort(req.GET, req.context)
+    if limit == 0 or opts.get('status') == []:
+        return [], limit
+    instances = req.compute_api.get_all(
+        req.context, opts, limit=limit, marker=marker,
+        sort_keys=sort_keys, sort_dirs=sort_dirs)
+    return instances, limit
