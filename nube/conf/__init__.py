@@ -20,3 +20,15 @@ _MODULES = (default, api, cells, compute, conductor, database, glance,
 
 for _mod in _MODULES:
     _mod.register_opts(CONF)
+
+
+def _register_messaging_opts():
+    # oslo.messaging registers transport_url and friends only once a
+    # transport is made; nube sets them earlier (nube-all, tests).
+    from oslo_messaging import opts as messaging_opts
+
+    for group, opts in messaging_opts.list_opts():
+        CONF.register_opts(opts, group=group)
+
+
+_register_messaging_opts()

@@ -89,6 +89,8 @@ class SchedulerManager(periodic_task.PeriodicTasks):
             cell = self._cell(chosen.cell_uuid)
             cell_db = targeting.cell_database(cell)
             values = self._instance_values(instance, spec)
+            values['availability_zone'] = (instance.get('availability_zone')
+                                           or chosen.availability_zone)
             try:
                 created = claims.claim_and_create(
                     cell_db, _node_dict(chosen), values)

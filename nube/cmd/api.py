@@ -1,0 +1,33 @@
+"""nube-api: the compute API (Nova v2.1) on an eventlet WSGI server."""
+
+import sys
+
+from nube import wsgi
+from nube.api import app as api_app
+from nube.cmd import common
+import nube.conf
+
+CONF = nube.conf.CONF
+
+
+class ApiService:
+    def __init__(self, host=None, port=None):
+        self.server = wsgi.Server('nube-api', api_app.create_app(),
+                                  host or CONF.api.listen,
+                                  port or CONF.api.port,
+                                  pool_size=CONF.api.wsgi_pool_size)
+
+    def start(self):
+        self.server.start()
+
+    def stop(self):
+        self.server.stop()
+
+
+def main():
+    common.setup()
+    common.run_until_signalled([ApiService()])
+
+
+if __name__ == '__main__':
+    sys.exit(main())

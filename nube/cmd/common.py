@@ -1,0 +1,45 @@
+"""What every nube console script does first: config, logging, signals."""
+
+import signal
+import sys
+
+from oslo_log import log as logging
+
+from nube import version
+import nube.conf
+
+CONF = nube.conf.CONF
+LOG = logging.getLogger(__name__)
+
+
+def setup(argv=None, project='nube', default_config_files=None):
+    logging.register_options(CONF)
+    CONF(argv if argv is not None else sys.argv[1:], project=project,
+         version=version.version_string(),
+         default_config_files=default_config_files)
+    logging.setup(CONF, project)
+    logging.set_defaults(default_log_levels=logging.get_default_log_levels()
+                         + ['stevedore=WARN', 'oslo.messaging=INFO'])
+
+
+def run_until_signalled(services):
+    """Start ``services``, block until SIGTERM/SIGINT, then stop them."""
+    import threading
+
+    stopping = threading.Event()
+
+    def _handler(signum, frame):
+        LOG.info('Caught signal %s, stopping', signum)
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, _handler)
+    signal.signal(signal.SIGINT, _handler)
+    for service in services:
+        service.start()
+    while not stopping.is_set():
+        stopping.wait(1.0)
+    for service in reversed(services):
+        try:
+            service.stop()
+        except Exception:
+            LOG.exception('Error stopping %s', service)
