@@ -88,6 +88,8 @@ class API:
             raise exception.FlavorNotFound(flavor_id=flavor['flavorid'])
         image = self._get_image(ctxt, image_ref)
         self._check_image_fits(image, flavor)
+        availability_zone, force_hosts = self._parse_zone(
+            ctxt, availability_zone)
         if availability_zone:
             zones = {z['name'] for z in HostAPI().availability_zones(ctxt)}
             zones.add(CONF.default_availability_zone)
@@ -157,12 +159,25 @@ class API:
                 'instance_uuids': [instance['uuid']],
                 'project_id': ctxt.project_id,
                 'requested_networks': networks,
+                'force_hosts': force_hosts,
             }
             builds.append({'instance': instance, 'spec': spec})
         self.db.build_create(builds)
         self.scheduler.build_instances(ctxt, builds)
         return ([_new_instance_view(dict(b['instance'])) for b in builds],
                 reservation_id)
+
+    @staticmethod
+    def _parse_zone(ctxt, availability_zone):
+        """Nova's ``zone:host`` form pins a host; admins only."""
+        if not availability_zone or ':' not in availability_zone:
+            return availability_zone, []
+        if not ctxt.is_admin:
+            raise exception.Forbidden(
+                'Only administrators may pick a host with zone:host')
+        zone, _sep, host = availability_zone.partition(':')
+        host = host.partition(':')[0]
+        return (zone or None), ([host] if host else [])
 
     def _get_image(self, ctxt, image_ref):
         """The image to boot; without an image service any UUID is a blank.

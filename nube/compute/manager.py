@@ -73,6 +73,7 @@ class ComputeManager(periodic_task.PeriodicTasks):
         """Connect the driver and settle what a previous run left behind."""
         self.driver.init_host()
         ctxt = nube_context.get_admin_context()
+        self.conductor_api.wait_until_ready(ctxt)
         try:
             instances = self.conductor_api.instance_get_all_by_host(
                 ctxt, self.host)

@@ -54,6 +54,9 @@ class ConductorManager(periodic_task.PeriodicTasks):
 
     # -- instances ---------------------------------------------------------
 
+    def ping(self, context):
+        return 'pong'
+
     def instance_get(self, context, instance_uuid):
         return self.db.instance_get(instance_uuid)
 

@@ -19,6 +19,29 @@ class ConductorAPI:
     def _call(self, ctxt, method, **kwargs):
         return self._client.prepare().call(ctxt, method, **kwargs)
 
+    def ping(self, ctxt, timeout=None):
+        return self._client.prepare(timeout=timeout).call(ctxt, 'ping')
+
+    def wait_until_ready(self, ctxt, attempt_timeout=5, log=None):
+        """Block until the conductor answers a ping.
+
+        A call sent before the conductor declared its queue is dropped by
+        the broker, so a compute that starts first waits here instead of
+        losing its start-up calls.
+        """
+        import oslo_messaging
+
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                self.ping(ctxt, timeout=attempt_timeout)
+                return attempt
+            except oslo_messaging.MessagingTimeout:
+                if log is not None:
+                    log.warning('Conductor not answering yet (attempt %d); '
+                                'waiting', attempt)
+
     def instance_get(self, ctxt, instance_uuid):
         return self._call(ctxt, 'instance_get', instance_uuid=instance_uuid)
 

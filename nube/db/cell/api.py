@@ -9,6 +9,7 @@ import ipaddress
 import random
 import uuid as uuidlib
 
+from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
 from nube import exception
@@ -495,7 +496,7 @@ class CellDatabase(base.Database):
                     models.FixedIp.instance_uuid == instance_uuid)).first()
                 if existing is not None:
                     return {'address': existing[0], 'mac': existing[1]}
-                ordinal = _free_ordinal(session, first, last)
+                ordinal = _free_ordinal(session, first, last, _attempt)
                 if ordinal is None:
                     raise exception.NoMoreFixedIps(cidr=cidr)
                 mac = '%s:%02x:%02x:%02x' % (
@@ -507,7 +508,8 @@ class CellDatabase(base.Database):
                         session.add(models.FixedIp(
                             ordinal=ordinal, address=address, mac=mac,
                             instance_uuid=instance_uuid, created_at=_now()))
-                except sa.exc.IntegrityError:
+                except (sa.exc.IntegrityError, db_exc.DBDuplicateEntry):
+                    # Another allocation took this address: next one.
                     continue
                 return {'address': address, 'mac': mac}
         raise exception.NoMoreFixedIps(cidr=cidr)
@@ -539,13 +541,16 @@ def _disk_gb(row):
     return (row.root_gb or 0) + (row.ephemeral_gb or 0)
 
 
-def _free_ordinal(session, first, last):
+def _free_ordinal(session, first, last, attempt=0):
+    """Next address after the highest taken; under contention (attempt >
+    0) a random pick from a window that widens with each retry, so racing
+    allocators stop proposing the same address."""
     top = session.execute(sa.select(sa.func.max(
         models.FixedIp.ordinal))).scalar()
-    if top is None:
-        return first
-    if top < last:
-        return max(top + 1, first)
+    top = first - 1 if top is None else top
+    candidate = top + 1 + (random.randrange(4 * attempt) if attempt else 0)
+    if candidate <= last:
+        return max(candidate, first)
     used = set(session.execute(sa.select(models.FixedIp.ordinal)).scalars())
     for ordinal in range(first, last + 1):
         if ordinal not in used:

@@ -87,3 +87,8 @@ def test_build_failed_cast_reaches_conductor(server, api):
             break
         time.sleep(0.02)
     assert db.instance_get(inst['uuid'])['vm_state'] == states.ERROR
+
+
+def test_wait_until_ready_returns_once_conductor_answers(server, api):
+    assert api.wait_until_ready(context.get_admin_context(),
+                                attempt_timeout=5) == 1
