@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Run nube's checks: lint, unit tests and functional tests (real MariaDB,
+# RabbitMQ and service processes).
+#
+#   ./run_tests.sh                 # tox -e pep8,py3,functional
+#   ./run_tests.sh -e py3          # any tox arguments instead
+#   ./run_tests.sh -e py3 -- -k scheduler
+#
+# As root it first runs tools/install_services.sh (idempotent: packages,
+# MariaDB, RabbitMQ).  As another user it only checks that the services
+# answer and says what is missing.  tox is installed into its own venv
+# under ~/.cache/nube-tools so the system python stays clean.
+#
+# Environment: NUBE_SKIP_SERVICES=1 skips the service step,
+# NUBE_TOOLS_DIR moves the tox venv, NUBE_PYTHON picks the python for it.
+
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+TOOLS_DIR=${NUBE_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nube-tools}
+TOOLS_VENV=$TOOLS_DIR/venv
+TOX_SPEC=${NUBE_TOX_SPEC:-"tox>=4.0,<5"}
+PYTHON=${NUBE_PYTHON:-python3}
+
+log() { printf '[run_tests] %s\n' "$*"; }
+
+elapsed() {
+    awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1fs", b - a }'
+}
+
+port_open() {
+    timeout 3 bash -c ": </dev/tcp/$1/$2" 2>/dev/null
+}
+
+# Non-root: report what the functional tests will miss, do not fix it.
+check_services() {
+    local missing=()
+    if ! port_open 127.0.0.1 3306; then
+        missing+=("MariaDB on 127.0.0.1:3306")
+    elif command -v mysql >/dev/null && ! MYSQL_PWD=openstack_citest \
+            mysql --protocol=tcp -h 127.0.0.1 -u openstack_citest \
+            -e 'SELECT 1' >/dev/null 2>&1; then
+        missing+=("MariaDB user openstack_citest/openstack_citest")
+    fi
+    port_open 127.0.0.1 5672 || missing+=("RabbitMQ on 127.0.0.1:5672")
+    [ -x /usr/sbin/rabbitmqctl ] \
+        || missing+=("/usr/sbin/rabbitmqctl (rabbitmq-server package)")
+    if [ ${#missing[@]} -eq 0 ]; then
+        log "services answer (note: the functional tests call"
+        log "/usr/sbin/rabbitmqctl, which only root or rabbitmq may run)"
+        return 0
+    fi
+    log "not root, so services were not installed; missing:"
+    for m in "${missing[@]}"; do log "  - $m"; done
+    log "run 'sudo tools/install_services.sh' to provide them"
+}
+
+ensure_tox() {
+    if "$TOOLS_VENV/bin/tox" --version >/dev/null 2>&1; then
+        log "tox present: $("$TOOLS_VENV/bin/tox" --version | head -n1)"
+        return 0
+    fi
+    log "installing $TOX_SPEC into $TOOLS_VENV"
+    rm -rf "$TOOLS_VENV"
+    mkdir -p "$TOOLS_DIR"
+    "$PYTHON" -m venv "$TOOLS_VENV"
+    "$TOOLS_VENV/bin/pip" install -q --upgrade pip
+    "$TOOLS_VENV/bin/pip" install -q "$TOX_SPEC"
+    "$TOOLS_VENV/bin/tox" --version
+}
+
+if [ $# -eq 0 ]; then
+    set -- -e pep8,py3,functional
+fi
+
+START=$EPOCHREALTIME
+if [ "${NUBE_SKIP_SERVICES:-0}" = 1 ]; then
+    log "NUBE_SKIP_SERVICES=1: not touching services"
+elif [ "$(id -u)" -eq 0 ]; then
+    t=$EPOCHREALTIME
+    ./tools/install_services.sh
+    log "services ready ($(elapsed "$t"))"
+else
+    check_services
+fi
+
+t=$EPOCHREALTIME
+ensure_tox
+log "tox ready ($(elapsed "$t"))"
+
+t=$EPOCHREALTIME
+rc=0
+log "tox $*"
+# A venv the caller has active must not leak into tox's environments.
+env -u VIRTUAL_ENV -u PYTHONPATH "$TOOLS_VENV/bin/tox" "$@" || rc=$?
+log "tox finished rc=$rc ($(elapsed "$t")); total $(elapsed "$START")"
+exit "$rc"
