@@ -242,13 +242,21 @@ def _parser():
     return parser
 
 
+_CATEGORIES = ('api_db', 'db', 'cell_v2', 'flavor')
+
+
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     # oslo.config options (--config-file ...) come before the command.
-    split = next((i for i, a in enumerate(argv)
-                  if a in ('api_db', 'db', 'cell_v2', 'flavor')), len(argv))
+    split = next((i for i, a in enumerate(argv) if a in _CATEGORIES),
+                 len(argv))
     common.setup(argv[:split])
-    args = _parser().parse_args(argv[split:])
+    return run(argv[split:])
+
+
+def run(argv):
+    """Run one command on the already loaded configuration."""
+    args = _parser().parse_args(argv)
     try:
         args.func(args)
     except exception.NubeException as exc:
