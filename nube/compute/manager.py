@@ -26,7 +26,7 @@ from nube.compute import resource_tracker
 from nube.compute import states
 from nube.conductor import rpcapi as conductor_rpcapi
 import nube.conf
-from nube.image import api as nube_image_api
+from nube.image import client as image_client
 
 CONF = nube.conf.CONF
 LOG = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class ComputeManager(periodic_task.PeriodicTasks):
         self.host = host
         self.driver = driver
         self.conductor_api = conductor_api or conductor_rpcapi.ConductorAPI()
-        self.image_api = image_api or nube_image_api.API()
+        self.image_api = image_api or image_client.API()
         self.resource_tracker = resource_tracker.ResourceTracker(
             host, driver, self.conductor_api)
         self._pool = futurist.ThreadPoolExecutor(
