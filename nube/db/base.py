@@ -8,10 +8,18 @@ the API DB and a cell DB at once without sharing transaction state.
 import contextlib
 import threading
 
+from oslo_db import api as oslo_db_api
 from oslo_db.sqlalchemy import enginefacade
 from sqlalchemy import orm
 
 from nube import utils
+
+
+# Writers that may lose a lock-order race on MariaDB (InnoDB picks a victim
+# and answers 1213) run again from the start of their transaction.
+retry_on_deadlock = oslo_db_api.wrap_db_retry(
+    max_retries=10, retry_on_deadlock=True, retry_interval=0.02,
+    inc_retry_interval=True, max_retry_interval=0.5)
 
 
 class ApiBase(orm.DeclarativeBase):

@@ -15,6 +15,7 @@ stale-but-sufficient view would then fail claims that are still valid.
 import sqlalchemy as sa
 
 from nube import exception
+from nube.db import base
 from nube.db.cell import models
 
 
@@ -45,6 +46,7 @@ def _claim(session, node_id, flavor):
     return session.execute(stmt).rowcount == 1
 
 
+@base.retry_on_deadlock
 def claim_and_create(cell_db, node, instance_values):
     """Claim ``node`` (a compute node dict) and write the instance there.
 
@@ -61,6 +63,7 @@ def claim_and_create(cell_db, node, instance_values):
         return cell_db.instance_create(values, session)
 
 
+@base.retry_on_deadlock
 def move_claim(cell_db, instance_uuid, node, updates=None):
     """Move a live instance's claim to ``node`` (build retry on alternates).
 

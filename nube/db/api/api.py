@@ -146,6 +146,7 @@ class ApiDatabase(base.Database):
             rows = session.execute(query).scalars().all()
             return [self._flavor_dict(session, row) for row in rows]
 
+    @base.retry_on_deadlock
     def flavor_destroy(self, flavorid):
         with self.session() as session:
             row = self._flavor_row(session, flavorid)
@@ -158,6 +159,7 @@ class ApiDatabase(base.Database):
     def flavor_extra_specs_get(self, flavorid):
         return self.flavor_get_by_flavorid(flavorid)['extra_specs']
 
+    @base.retry_on_deadlock
     def flavor_extra_specs_update_or_create(self, flavorid, specs):
         with self.session() as session:
             row = self._flavor_row(session, flavorid)
@@ -172,6 +174,7 @@ class ApiDatabase(base.Database):
             session.flush()
             return self._flavor_dict(session, row)['extra_specs']
 
+    @base.retry_on_deadlock
     def flavor_extra_specs_delete(self, flavorid, key):
         with self.session() as session:
             row = self._flavor_row(session, flavorid)
@@ -216,6 +219,7 @@ class ApiDatabase(base.Database):
             if not count:
                 raise exception.CellMappingNotFound(uuid=uuid)
 
+    @base.retry_on_deadlock
     def host_mapping_create(self, host, cell_id):
         """Map a host to a cell; returns False when it was mapped already."""
         with self.session() as session:
@@ -235,6 +239,7 @@ class ApiDatabase(base.Database):
 
     # -- build intent --------------------------------------------------------
 
+    @base.retry_on_deadlock
     def build_create(self, builds):
         """Record servers the API accepted, all in one transaction.
 
@@ -280,6 +285,7 @@ class ApiDatabase(base.Database):
                 models.BuildRequest.id)).scalars()
             return [utils.loads(row.instance) for row in rows]
 
+    @base.retry_on_deadlock
     def build_request_delete(self, instance_uuid):
         """Delete the API's record of an unscheduled server.
 
@@ -296,6 +302,7 @@ class ApiDatabase(base.Database):
                     models.RequestSpec.instance_uuid == instance_uuid))
             return bool(count)
 
+    @base.retry_on_deadlock
     def build_request_complete(self, instance_uuid, cell_id):
         """Hand a server from the API to a cell: map it, drop the request.
 
@@ -331,6 +338,7 @@ class ApiDatabase(base.Database):
                 raise exception.InstanceMappingNotFound(uuid=instance_uuid)
             return base.row_to_dict(row)
 
+    @base.retry_on_deadlock
     def instance_mapping_delete(self, instance_uuid):
         with self.session() as session:
             session.execute(sa.delete(models.InstanceMapping).where(
@@ -338,6 +346,7 @@ class ApiDatabase(base.Database):
             session.execute(sa.delete(models.RequestSpec).where(
                 models.RequestSpec.instance_uuid == instance_uuid))
 
+    @base.retry_on_deadlock
     def instance_mapping_set_queued_for_delete(self, instance_uuid):
         with self.session() as session:
             session.execute(sa.update(models.InstanceMapping).where(

@@ -197,6 +197,7 @@ class CellDatabase(base.Database):
                 result.setdefault(host, set()).add(uuid)
             return result
 
+    @base.retry_on_deadlock
     def instance_update(self, uuid, updates, expected_task_state=_UNSET,
                         expected_vm_state=_UNSET, deadline=_UNSET):
         """Update an instance, compare-and-swap on task/vm state.
@@ -253,17 +254,23 @@ class CellDatabase(base.Database):
             self._add_joins(session, [result])
             return result
 
+    @base.retry_on_deadlock
     def instance_destroy(self, uuid, expected_task_state=_UNSET):
         """Soft-delete an instance, release its claim and its addresses.
 
         All in one transaction, and only if the row was still live, so a
-        claim is released exactly once.
+        claim is released exactly once. The compute node row is locked
+        before the instance row, the order claims and usage recounts use,
+        so concurrent deletes and reports do not deadlock.
         """
         now = _now()
         with self.session() as session:
             row = self._instance_query(session, uuid)
             if row is None:
                 raise exception.InstanceNotFound(instance_id=uuid)
+            if row.host is not None and row.node is not None:
+                release_usage(session, row.host, row.node, row.vcpus,
+                              row.memory_mb, _disk_gb(row))
             stmt = sa.update(models.Instance).where(
                 models.Instance.id == row.id, models.Instance.deleted == 0)
             if expected_task_state is not _UNSET:
@@ -274,12 +281,10 @@ class CellDatabase(base.Database):
                 terminated_at=now, vm_state=states.DELETED, task_state=None,
                 task_deadline=None, power_state=states.NOSTATE)).rowcount
             if not count:
+                # Raising rolls back the usage released above.
                 raise exception.UnexpectedTaskState(
                     instance_uuid=uuid, expected=expected_task_state,
                     actual=row.task_state)
-            if row.host is not None and row.node is not None:
-                release_usage(session, row.host, row.node, row.vcpus,
-                              row.memory_mb, _disk_gb(row))
             session.execute(sa.delete(models.FixedIp).where(
                 models.FixedIp.instance_uuid == uuid))
             session.flush()
@@ -312,6 +317,7 @@ class CellDatabase(base.Database):
 
     # -- faults and actions ----------------------------------------------
 
+    @base.retry_on_deadlock
     def instance_fault_create(self, uuid, code, message, details=None,
                               host=None):
         with self.session() as session:
@@ -323,6 +329,7 @@ class CellDatabase(base.Database):
             session.flush()
             return base.row_to_dict(row)
 
+    @base.retry_on_deadlock
     def set_error(self, uuid, message, code=500, details=None, host=None,
                   expected_task_state=_UNSET):
         """Move an instance to ERROR with a fault, in one transaction."""
@@ -343,6 +350,7 @@ class CellDatabase(base.Database):
                     created_at=now))
             return bool(count)
 
+    @base.retry_on_deadlock
     def instance_action_start(self, uuid, action, context):
         with self.session() as session:
             now = _now()
@@ -361,6 +369,7 @@ class CellDatabase(base.Database):
 
     # -- compute nodes and services ----------------------------------------
 
+    @base.retry_on_deadlock
     def compute_node_update(self, host, nodename, resources):
         """Record a node's totals and recount its usage from its instances.
 
@@ -439,6 +448,7 @@ class CellDatabase(base.Database):
                 models.ComputeNode.deleted == 0)).scalars()
             return [base.row_to_dict(row) for row in rows]
 
+    @base.retry_on_deadlock
     def service_heartbeat(self, host, binary, topic=None):
         """Create or refresh a service row; returns it."""
         now = _now()
@@ -470,6 +480,7 @@ class CellDatabase(base.Database):
             rows = session.execute(query.order_by(models.Service.id)).scalars()
             return [base.row_to_dict(row) for row in rows]
 
+    @base.retry_on_deadlock
     def service_update(self, service_id, values):
         with self.session() as session:
             values = dict(values, updated_at=_now())
@@ -514,6 +525,7 @@ class CellDatabase(base.Database):
                 return {'address': address, 'mac': mac}
         raise exception.NoMoreFixedIps(cidr=cidr)
 
+    @base.retry_on_deadlock
     def fixed_ip_deallocate(self, instance_uuid):
         with self.session() as session:
             session.execute(sa.delete(models.FixedIp).where(
