@@ -20,6 +20,7 @@ from nube.db import base
 from nube.db import migration
 from nube.db.api import api as api_db
 from nube.db.cell import api as cell_db
+from nube.identity import manage as identity_manage
 
 CONF = nube.conf.CONF
 
@@ -56,6 +57,14 @@ def api_db_sync(args):
     migration.db_sync(api_db.get_database(), 'api')
     print('API database is at revision %s' % migration.db_version(
         api_db.get_database()))
+
+
+def image_db_sync(args):
+    from nube.db.image import api as image_db
+    database = image_db.get_database()
+    migration.db_sync(database, 'image')
+    print('Image database is at revision %s' % migration.db_version(
+        database))
 
 
 def db_sync(args):
@@ -239,10 +248,16 @@ def _parser():
     flavors.add_parser('defaults',
                        help='create m1.nano ... m1.large').set_defaults(
         func=flavor_defaults)
+    identity_manage.register(sub)
+    image_db = sub.add_parser('image_db').add_subparsers(dest='action',
+                                                         required=True)
+    image_db.add_parser('sync').set_defaults(func=image_db_sync)
     return parser
 
 
 _CATEGORIES = ('api_db', 'db', 'cell_v2', 'flavor')
+_CATEGORIES += identity_manage.CATEGORIES
+_CATEGORIES += ('image_db',)
 
 
 def main(argv=None):

@@ -9,14 +9,20 @@ from nube.conf import conductor
 from nube.conf import database
 from nube.conf import default
 from nube.conf import glance
+from nube.conf import identity
+from nube.conf import image
 from nube.conf import libvirt
 from nube.conf import network
 from nube.conf import scheduler
+from nube.conf import service_auth
 
 CONF = cfg.CONF
 
 _MODULES = (default, api, cells, compute, conductor, database, glance,
             libvirt, network, scheduler)
+_MODULES += (identity,)
+_MODULES += (image,)
+_MODULES += (service_auth,)
 
 for _mod in _MODULES:
     _mod.register_opts(CONF)

@@ -8,6 +8,8 @@ from alembic import migration as alembic_migration
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 KINDS = ('api', 'cell')
+KINDS += ('identity',)
+KINDS += ('image',)
 
 
 def _config(kind, connection):

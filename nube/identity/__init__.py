@@ -1,0 +1,2 @@
+"""nube-identity: a Keystone v3-compatible token service (see
+doc/identity.md)."""

@@ -1,0 +1,1 @@
+"""Request handlers of nube-identity, one module per area."""
