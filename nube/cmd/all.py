@@ -3,14 +3,23 @@
 State (SQLite files, instance files, openrc) lives in ``--state-dir``; RPC
 uses the in-process ``inproc://`` transport; computes use the fake driver
 (``--fake-hosts K`` of them) or libvirt's ``test:///`` driver.
+
+nube-identity runs in the process too, bootstrapped on every start (admin
+password from $NUBE_ADMIN_PASSWORD, else generated once and printed); the
+compute API authenticates with keystonemiddleware against it, unless
+``--auth noauth2``. ``openrc`` and ``clouds.yaml`` (cloud ``nube``) in the
+state directory hold the admin's credentials.
 """
 
 import argparse
 import os
+import shlex
 import sys
 
 from oslo_log import log as logging
+import yaml
 
+from nube.api import auth as api_auth
 from nube import service
 from nube.cells import targeting
 from nube.cmd import api as api_cmd
@@ -23,6 +32,8 @@ import nube.conf
 from nube.db import migration
 from nube.db.api import api as api_db
 from nube.db.cell import api as cell_db
+from nube.identity import all_in_one as identity_aio
+from nube.identity import manage as identity_manage
 from nube.scheduler import manager as scheduler_manager
 from nube.scheduler import rpcapi as scheduler_rpcapi
 
@@ -41,9 +52,23 @@ def _parse(argv):
                         help='run K fake compute hosts (default: one host '
                              'on libvirt test:/// if libvirt-python is '
                              'installed, else one fake host)')
+    parser.add_argument('--fake-vcpus', type=int, metavar='N',
+                        help='vCPUs of each fake host')
+    parser.add_argument('--fake-ram-mb', type=int, metavar='MB',
+                        help='RAM of each fake host')
+    parser.add_argument('--fake-disk-gb', type=int, metavar='GB',
+                        help='disk of each fake host')
     parser.add_argument('--host', default='127.0.0.1',
                         help='address to listen on')
     parser.add_argument('--api-port', type=int, default=8774)
+    parser.add_argument('--identity-port', type=int, default=5000)
+    parser.add_argument('--image-port', type=int, default=9292,
+                        help='port the catalog names for the image API')
+    parser.add_argument('--auth', choices=['keystone', 'noauth2'],
+                        default='keystone',
+                        help='how the compute API authenticates requests '
+                             '(noauth2: "user:project" tokens, for '
+                             'development)')
     parser.add_argument('--config-file', action='append', default=[],
                         help='extra oslo.config files')
     parser.add_argument('--debug', action='store_true')
@@ -75,6 +100,12 @@ def configure(args):
     CONF.set_override('resource_report_interval', 5, group='compute')
     CONF.set_override('host_refresh_interval', 1, group='scheduler')
     CONF.set_override('mapping_cache_time', 3600, group='cells')
+    CONF.set_default('timing_stats', True)
+    for opt, value in (('fake_vcpus', args.fake_vcpus),
+                       ('fake_memory_mb', args.fake_ram_mb),
+                       ('fake_local_gb', args.fake_disk_gb)):
+        if value:
+            CONF.set_override(opt, value, group='compute')
     if args.fake_hosts or not _have_libvirt():
         CONF.set_override('compute_driver', 'fake', group='compute')
     else:
@@ -114,16 +145,66 @@ def compute_hosts(count):
     return ['fake-host-%d' % i for i in range(1, count + 1)]
 
 
-def write_openrc(state_dir, url):
-    path = os.path.join(state_dir, 'openrc')
-    with open(path, 'w') as f:
-        f.write('# nube-all: source this file, then use curl or the clients\n'
-                'export NUBE_COMPUTE_URL=%s\n'
-                'export OS_AUTH_TYPE=noauth\n'
-                'export OS_COMPUTE_API_VERSION=2.47\n'
-                'export OS_TOKEN=admin:admin\n'
-                'export OS_PROJECT_ID=admin\n' % url)
+REGION = 'RegionOne'
+
+
+def _private_file(path, text):
+    """Write a file only its owner may read (it holds a password)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, 'w') as f:
+        f.write(text)
+    os.chmod(path, 0o600)
     return path
+
+
+def admin_credentials(auth_url, password):
+    return {'auth_url': auth_url, 'username': 'admin', 'password': password,
+            'project_name': 'admin', 'user_domain_name': 'Default',
+            'project_domain_name': 'Default'}
+
+
+def write_openrc(state_dir, url, credentials):
+    """openrc for the clients (keystone password auth as the admin)."""
+    lines = ['# nube-all: source this file, then use the openstack client',
+             'export NUBE_COMPUTE_URL=%s' % url,
+             'export OS_COMPUTE_API_VERSION=2.47']
+    for name in ('auth_url', 'username', 'password', 'project_name',
+                 'user_domain_name', 'project_domain_name'):
+        lines.append('export OS_%s=%s' % (name.upper(),
+                                          shlex.quote(credentials[name])))
+    lines += ['export OS_IDENTITY_API_VERSION=3',
+              'export OS_REGION_NAME=%s' % REGION, '']
+    return _private_file(os.path.join(state_dir, 'openrc'),
+                         '\n'.join(lines))
+
+
+def write_clouds_yaml(state_dir, credentials):
+    """clouds.yaml with cloud ``nube`` (openstacksdk, OS_CLOUD=nube)."""
+    clouds = {'clouds': {'nube': {'auth': dict(credentials),
+                                  'region_name': REGION,
+                                  'identity_api_version': 3}}}
+    return _private_file(os.path.join(state_dir, 'clouds.yaml'),
+                         yaml.safe_dump(clouds, default_flow_style=False))
+
+
+def start_identity(args):
+    """The in-process identity service; sets up the keystone strategy.
+
+    Returns (identity service, whether its admin password was generated).
+    """
+    state_dir = os.path.join(args.state_dir, 'identity')
+    generated = not os.environ.get(identity_manage.PASSWORD_ENV) and \
+        not os.path.exists(os.path.join(state_dir,
+                                        identity_aio.PASSWORD_FILE))
+    identity = identity_aio.prepare(
+        state_dir, host=args.host, port=args.identity_port,
+        compute_port=args.api_port, image_port=args.image_port,
+        region_id=REGION)
+    if args.auth == 'keystone':
+        CONF.set_override('auth_strategy', 'keystone', group='api')
+        api_auth.set_authtoken_options(dict(identity.authtoken_config(),
+                                            region_name=REGION))
+    return identity, generated
 
 
 def main(argv=None):
@@ -137,13 +218,31 @@ def main(argv=None):
         service.Service('nube-scheduler', scheduler_rpcapi.TOPIC,
                         scheduler_manager.SchedulerManager()),
     ]
-    services += compute_cmd.build_services(compute_hosts(args.fake_hosts))
+    hosts = compute_hosts(args.fake_hosts)
+    services += compute_cmd.build_services(hosts)
+    identity, generated = start_identity(args)
+    services.insert(0, identity)
     services.append(api_cmd.ApiService())
     url = 'http://%s:%d/v2.1' % (args.host, args.api_port)
-    openrc = write_openrc(args.state_dir, url)
-    print('nube-all: compute API %s (token "admin:admin" is an admin)\n'
-          'nube-all: %d compute host(s), state in %s, openrc at %s'
-          % (url, len(services) - 3, args.state_dir, openrc), flush=True)
+    credentials = admin_credentials(identity.auth_url,
+                                    identity.admin_password)
+    openrc = write_openrc(args.state_dir, url, credentials)
+    write_clouds_yaml(args.state_dir, credentials)
+    print('nube-all: identity %s (user admin, project admin)'
+          % identity.auth_url, flush=True)
+    if generated:
+        print('nube-all: generated admin password: %s (kept in %s)'
+              % (identity.admin_password,
+                 os.path.join(args.state_dir, 'identity',
+                              identity_aio.PASSWORD_FILE)), flush=True)
+    if args.auth == 'noauth2':
+        print('nube-all: noauth2: token "admin:admin" is an admin',
+              flush=True)
+    print('nube-all: compute API %s\n'
+          'nube-all: %d compute host(s), state in %s, openrc and '
+          'clouds.yaml at %s'
+          % (url, len(hosts), args.state_dir, os.path.dirname(openrc)),
+          flush=True)
     common.run_until_signalled(services)
     return 0
 

@@ -13,6 +13,7 @@ from oslo_log import log as logging
 import oslo_messaging as messaging
 from oslo_service import periodic_task
 
+from nube import timing
 from nube.conductor import reaper
 from nube.conductor.tasks import build
 import nube.conf
@@ -57,12 +58,15 @@ class ConductorManager(periodic_task.PeriodicTasks):
     def ping(self, context):
         return 'pong'
 
+    @timing.timed('conductor.instance_get')
     def instance_get(self, context, instance_uuid):
         return self.db.instance_get(instance_uuid)
 
+    @timing.timed('conductor.instance_get_all_by_host')
     def instance_get_all_by_host(self, context, host):
         return self.db.instance_get_all_by_host(host)
 
+    @timing.timed('conductor.instance_update')
     def instance_update(self, context, instance_uuid, updates,
                         expected_task_state=UNSET, deadline=UNSET):
         return self.db.instance_update(
@@ -70,14 +74,17 @@ class ConductorManager(periodic_task.PeriodicTasks):
             **_given(expected_task_state=expected_task_state,
                      deadline=deadline))
 
+    @timing.timed('conductor.instance_destroy')
     def instance_destroy(self, context, instance_uuid):
         return self.db.instance_destroy(instance_uuid)
 
+    @timing.timed('conductor.instance_fault_create')
     def instance_fault_create(self, context, instance_uuid, code, message,
                               details=None, host=None):
         return self.db.instance_fault_create(
             instance_uuid, code, message, details=details, host=host)
 
+    @timing.timed('conductor.instance_set_error')
     def instance_set_error(self, context, instance_uuid, message, code=500,
                            details=None, host=None,
                            expected_task_state=UNSET):
@@ -87,14 +94,17 @@ class ConductorManager(periodic_task.PeriodicTasks):
 
     # -- hosts -------------------------------------------------------------
 
+    @timing.timed('conductor.compute_node_update')
     def compute_node_update(self, context, host, nodename, resources):
         return self.db.compute_node_update(host, nodename, resources)
 
+    @timing.timed('conductor.service_heartbeat')
     def service_heartbeat(self, context, host, binary, topic=None):
         return self.db.service_heartbeat(host, binary, topic=topic)
 
     # -- network -------------------------------------------------------------
 
+    @timing.timed('conductor.allocate_fixed_ip')
     def allocate_fixed_ip(self, context, instance_uuid):
         ip = self.db.fixed_ip_allocate(instance_uuid,
                                        CONF.network.fixed_range,
@@ -102,11 +112,13 @@ class ConductorManager(periodic_task.PeriodicTasks):
         return {'address': ip['address'], 'mac': ip['mac'],
                 'network_label': CONF.network.label}
 
+    @timing.timed('conductor.deallocate_fixed_ip')
     def deallocate_fixed_ip(self, context, instance_uuid):
         self.db.fixed_ip_deallocate(instance_uuid)
 
     # -- tasks ---------------------------------------------------------------
 
+    @timing.timed('conductor.build_failed')
     def build_failed(self, context, instance_uuid, host, reason, alternates):
         return build.retry_build(context, self.db, self.compute_api,
                                  instance_uuid, host, reason, alternates)
@@ -117,6 +129,7 @@ class ConductorManager(periodic_task.PeriodicTasks):
                                   topic='conductor')
 
     @periodic_task.periodic_task(spacing=10, run_immediately=True)
+    @timing.timed('conductor.reaper')
     def _run_reaper(self, context):
         # Heartbeats reach the DB through us: until we have been up for a
         # full service_down_time, a stale heartbeat may be our own outage.

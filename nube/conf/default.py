@@ -20,6 +20,10 @@ opts = [
                help='Availability zone of hosts in no zone aggregate.'),
     cfg.IntOpt('osapi_max_limit', default=1000, min=1,
                help='Most items one list request returns.'),
+    cfg.BoolOpt('timing_stats', default=False,
+                help='Keep per-stage timings (nube/timing.py) and write '
+                     'them to $state_path/timing-<binary>-<pid>.json every '
+                     'few seconds and at exit, for tools/bench.'),
 ]
 
 

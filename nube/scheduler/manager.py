@@ -14,6 +14,7 @@ import oslo_messaging as messaging
 from oslo_service import periodic_task
 
 from nube import exception
+from nube import timing
 from nube import utils
 from nube.cells import targeting
 from nube.compute import rpcapi as compute_rpcapi
@@ -51,13 +52,16 @@ class SchedulerManager(periodic_task.PeriodicTasks):
         """Schedule each build; never raises (failures land in cell0)."""
         for build in builds:
             try:
-                self._schedule_one(context, build['instance'], build['spec'])
+                with timing.stage('scheduler.schedule_one'):
+                    self._schedule_one(context, build['instance'],
+                                       build['spec'])
             except Exception as exc:
                 LOG.exception('Scheduling %s failed',
                               build['instance']['uuid'])
                 self._bury_in_cell0(context, build['instance'],
                                     'Scheduling failed: %s' % exc)
 
+    @timing.timed('scheduler.select_destinations')
     def select_destinations(self, context, spec, instance_uuids):
         host_states = self.host_manager.get_host_states()
         self.host_manager.set_instances_for_hints(host_states, spec)
@@ -71,16 +75,18 @@ class SchedulerManager(periodic_task.PeriodicTasks):
 
     def _schedule_one(self, context, instance, spec):
         started = time.monotonic()
-        host_states = self.host_manager.get_host_states()
+        with timing.stage('scheduler.host_states'):
+            host_states = self.host_manager.get_host_states()
         if spec.get('scheduler_hints'):
             self.host_manager.set_instances_for_hints(host_states, spec)
         one = dict(spec, num_instances=1, instance_uuids=[instance['uuid']])
         last_error = None
         for _attempt in range(CLAIM_RETRIES):
             try:
-                selection = self.selector.select(
-                    host_states, one, num_instances=1,
-                    max_alternates=CONF.scheduler.max_attempts - 1)[0]
+                with timing.stage('scheduler.select'):
+                    selection = self.selector.select(
+                        host_states, one, num_instances=1,
+                        max_alternates=CONF.scheduler.max_attempts - 1)[0]
             except exception.NoValidHost as exc:
                 self.stats['no_valid_host'] += 1
                 self._bury_in_cell0(context, instance, str(exc))
@@ -92,8 +98,9 @@ class SchedulerManager(periodic_task.PeriodicTasks):
             values['availability_zone'] = (instance.get('availability_zone')
                                            or chosen.availability_zone)
             try:
-                created = claims.claim_and_create(
-                    cell_db, _node_dict(chosen), values)
+                with timing.stage('scheduler.claim'):
+                    created = claims.claim_and_create(
+                        cell_db, _node_dict(chosen), values)
             except exception.ClaimFailed as exc:
                 self.stats['claim_races'] += 1
                 last_error = exc
@@ -103,7 +110,8 @@ class SchedulerManager(periodic_task.PeriodicTasks):
             except db_exc.DBDuplicateEntry:
                 LOG.info('Instance %s is already in a cell', instance['uuid'])
                 return
-            self._hand_over(context, cell, created, spec, alternates)
+            with timing.stage('scheduler.hand_over'):
+                self._hand_over(context, cell, created, spec, alternates)
             LOG.info('Scheduled %s on %s in %.1f ms', instance['uuid'],
                      chosen.host, (time.monotonic() - started) * 1000)
             return
@@ -120,9 +128,10 @@ class SchedulerManager(periodic_task.PeriodicTasks):
             targeting.cell_database(cell).instance_destroy(uuid)
             return
         self.stats['scheduled'] += 1
-        self._compute_api(cell).build_and_run_instance(
-            context, created['host'], created, spec,
-            [_host_dict(h) for h in alternates])
+        with timing.stage('scheduler.hand_over.cast'):
+            self._compute_api(cell).build_and_run_instance(
+                context, created['host'], created, spec,
+                [_host_dict(h) for h in alternates])
 
     def _instance_values(self, instance, spec):
         values = {k: v for k, v in instance.items()
@@ -134,6 +143,7 @@ class SchedulerManager(periodic_task.PeriodicTasks):
             seconds=CONF.conductor.scheduling_timeout)
         return values
 
+    @timing.timed('scheduler.bury_in_cell0')
     def _bury_in_cell0(self, context, instance, message):
         """Write a server no host could take into cell0, in ERROR."""
         uuid = instance['uuid']
