@@ -117,3 +117,33 @@ class VirtDriverError(NubeException):
 
 class MarkerNotFound(Invalid):
     msg_fmt = 'Marker %(marker)s could not be found.'
+
+
+class ImageNotActive(Invalid):
+    msg_fmt = 'Image %(image_id)s is not active.'
+
+
+class ImageUnacceptable(Invalid):
+    msg_fmt = 'Image %(image_id)s is unacceptable: %(reason)s'
+
+
+class ImageServiceError(NubeException):
+    msg_fmt = 'Image service error: %(reason)s'
+    code = 503
+
+
+class ImageDownloadFailed(NubeException):
+    msg_fmt = 'Download of image %(image_id)s failed: %(reason)s'
+
+
+class InstanceNotReady(Conflict):
+    msg_fmt = 'Instance %(instance_id)s is not ready'
+
+
+class ComputeServiceUnavailable(NubeException):
+    msg_fmt = 'Compute service of %(host)s is unavailable at this time.'
+    code = 503
+
+
+class PolicyNotAuthorized(Forbidden):
+    msg_fmt = "Policy doesn't allow %(action)s to be performed."

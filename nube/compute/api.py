@@ -15,6 +15,7 @@ import eventlet
 from oslo_log import log as logging
 
 from nube import exception
+from nube import timing
 from nube import utils
 from nube.cells import targeting
 from nube.compute import rpcapi as compute_rpcapi
@@ -22,6 +23,7 @@ from nube.compute import states
 import nube.conf
 from nube.db.api import api as api_db
 from nube.db.cell import api as cell_api
+from nube.image import client as image_client
 from nube.scheduler import host_state
 from nube.scheduler import rpcapi as scheduler_rpcapi
 
@@ -51,10 +53,11 @@ def _hostname(name):
 class API:
     """Server operations for the HTTP layer (see doc/architecture.md)."""
 
-    def __init__(self, db=None):
+    def __init__(self, db=None, image_api=None):
         self._db = db
         self._scheduler = None
         self._compute_apis = {}
+        self._image_api = image_api
 
     @property
     def db(self):
@@ -84,6 +87,7 @@ class API:
                scheduler_hints=None, description=None, access_ip_v4=None,
                access_ip_v6=None, config_drive=None, admin_password=None,
                block_device_mapping=None):
+        laps = timing.laps('api.create')
         if flavor.get('disabled'):
             raise exception.FlavorNotFound(flavor_id=flavor['flavorid'])
         image = self._get_image(ctxt, image_ref)
@@ -96,6 +100,7 @@ class API:
             if availability_zone not in zones:
                 raise exception.Invalid(
                     'The requested availability zone is not available')
+        laps.lap('validate')
         networks = 'none' if requested_networks == 'none' else 'auto'
         count = max_count
         reservation_id = 'r-' + uuidlib.uuid4().hex[:8]
@@ -162,8 +167,11 @@ class API:
                 'force_hosts': force_hosts,
             }
             builds.append({'instance': instance, 'spec': spec})
+        laps.lap('prepare')
         self.db.build_create(builds)
+        laps.lap('db_write')
         self.scheduler.build_instances(ctxt, builds)
+        laps.lap('cast')
         return ([_new_instance_view(dict(b['instance'])) for b in builds],
                 reservation_id)
 
@@ -179,16 +187,25 @@ class API:
         host = host.partition(':')[0]
         return (zone or None), ([host] if host else [])
 
-    def _get_image(self, ctxt, image_ref):
-        """The image to boot; without an image service any UUID is a blank.
+    @property
+    def image_api(self):
+        if self._image_api is None:
+            self._image_api = image_client.API()
+        return self._image_api
 
-        The image service issue replaces this with a real lookup (exists,
-        active, visible to the project).
+    def _get_image(self, ctxt, image_ref):
+        """The image to boot, as the caller sees it; None without one.
+
+        The lookup uses the caller's token, so the image API decides what
+        the project may see (another project's private image is a 404).
+        Without an image service any id is a blank disk.
         """
         if not image_ref:
             return None
-        return {'id': image_ref, 'status': 'active', 'min_ram': 0,
-                'min_disk': 0, 'properties': {}}
+        image = self.image_api.get(ctxt, image_ref)
+        if image.get('status') != 'active':
+            raise exception.ImageNotActive(image_id=image_ref)
+        return image
 
     @staticmethod
     def _check_image_fits(image, flavor):
@@ -197,8 +214,11 @@ class API:
         if (image.get('min_ram') or 0) > flavor['memory_mb']:
             raise exception.Invalid(
                 "Flavor's memory is too small for requested image.")
-        if flavor['root_gb'] and (image.get('min_disk') or 0) > \
-                flavor['root_gb']:
+        # A flavor without a root disk size takes any image (Nova's rule).
+        root_bytes = (flavor['root_gb'] or 0) * 1024 ** 3
+        image_bytes = image.get('virtual_size') or image.get('size') or 0
+        if root_bytes and ((image.get('min_disk') or 0) >
+                           flavor['root_gb'] or image_bytes > root_bytes):
             raise exception.Invalid(
                 "Flavor's disk is too small for requested image.")
 
@@ -234,6 +254,7 @@ class API:
         instance['cell_name'] = cell['name']
         return instance
 
+    @timing.timed('api.get_all')
     def get_all(self, ctxt, search_opts, limit=None, marker=None,
                 sort_keys=None, sort_dirs=None):
         filters = dict(search_opts or {})
@@ -253,7 +274,8 @@ class API:
         timeout = CONF.api.list_cell_timeout
 
         def query(cell):
-            with eventlet.Timeout(timeout, False):
+            with eventlet.Timeout(timeout, False), \
+                    timing.stage('api.get_all.cell_query'):
                 return targeting.cell_database(cell).instance_get_all(
                     filters=dict(filters), sort_keys=sort_keys,
                     sort_dirs=sort_dirs, limit=limit,
@@ -341,6 +363,7 @@ class API:
         instance['network_label'] = CONF.network.label
         return instance
 
+    @timing.timed('api.delete')
     def delete(self, ctxt, server_id):
         mapping, cell = self._locate(ctxt, server_id)
         if cell is None:
@@ -390,6 +413,105 @@ class API:
     def _compute_is_up(cell_db, host):
         services = cell_db.service_get_all(host=host, binary=COMPUTE_BINARY)
         return bool(services) and host_state.service_is_up(services[0])
+
+    # -- server actions (POST /servers/{id}/action) -------------------------
+
+    # Where a guest (and so its console log) exists on the host.
+    CONSOLE_VM_STATES = (states.ACTIVE, states.STOPPED, states.PAUSED,
+                         states.SUSPENDED, states.RESCUED, states.RESIZED,
+                         states.ERROR)
+
+    def _instance_on_host(self, ctxt, server_id):
+        """(cell, cell_db, instance) of a server a compute holds.
+
+        409 while it has no host (still scheduling, or never placed), 503
+        when its compute is down: a call to it would only time out.
+        """
+        mapping, cell = self._locate(ctxt, server_id)
+        if cell is None or cell['uuid'] == targeting.CELL0_UUID:
+            raise exception.InstanceNotReady(instance_id=server_id)
+        cell_db = targeting.cell_database(cell)
+        instance = cell_db.instance_get(server_id, joins=False)
+        if not instance['host']:
+            raise exception.InstanceNotReady(instance_id=server_id)
+        if not self._compute_is_up(cell_db, instance['host']):
+            raise exception.ComputeServiceUnavailable(host=instance['host'])
+        return cell, cell_db, instance
+
+    @staticmethod
+    def _check_state(instance, action, vm_states, task_states):
+        for attr, allowed in (('vm_state', vm_states),
+                              ('task_state', task_states)):
+            if instance[attr] not in allowed:
+                raise exception.InstanceInvalidState(
+                    action=action, instance_uuid=instance['uuid'],
+                    attr=attr, state=instance[attr])
+
+    def get_console_output(self, ctxt, server_id, length=None):
+        """The last ``length`` lines of the serial console (None: all)."""
+        cell, _cell_db, instance = self._instance_on_host(ctxt, server_id)
+        if instance['task_state'] == states.DELETING:
+            raise exception.InstanceInvalidState(
+                action='get_console_output', instance_uuid=server_id,
+                attr='task_state', state=instance['task_state'])
+        self._check_state(instance, 'get_console_output',
+                          self.CONSOLE_VM_STATES, (instance['task_state'],))
+        return self._compute_api(cell).get_console_output(
+            ctxt, instance['host'], instance, length)
+
+    def _power_action(self, ctxt, server_id, action, vm_states, task_states,
+                      new_task_state, cast):
+        """Check, compare-and-swap the task state, then cast to the host.
+
+        The deadline lets the reaper error the server if the compute never
+        finishes; the compute checks the same task state before acting.
+        """
+        cell, cell_db, instance = self._instance_on_host(ctxt, server_id)
+        if instance.get('locked') and not ctxt.is_admin:
+            raise exception.InstanceInvalidState(
+                action=action, instance_uuid=server_id, attr='locked',
+                state='True')
+        self._check_state(instance, action, vm_states, task_states)
+        try:
+            instance = cell_db.instance_update(
+                server_id, {'task_state': new_task_state},
+                expected_task_state=list(task_states),
+                expected_vm_state=list(vm_states),
+                deadline=CONF.conductor.task_timeout)
+        except (exception.UnexpectedTaskState,
+                exception.InstanceInvalidState):
+            # Changed since we read it: report the state it has now.
+            current = cell_db.instance_get(server_id, joins=False)
+            self._check_state(current, action, vm_states, task_states)
+            raise
+        cast(self._compute_api(cell), ctxt, instance['host'], instance)
+
+    def stop(self, ctxt, server_id):
+        self._power_action(
+            ctxt, server_id, 'stop', (states.ACTIVE, states.ERROR), (None,),
+            states.POWERING_OFF,
+            lambda api, c, host, inst: api.stop_instance(c, host, inst))
+
+    def start(self, ctxt, server_id):
+        self._power_action(
+            ctxt, server_id, 'start', (states.STOPPED,), (None,),
+            states.POWERING_ON,
+            lambda api, c, host, inst: api.start_instance(c, host, inst))
+
+    def reboot(self, ctxt, server_id, reboot_type):
+        """SOFT: an ACTIVE idle server; HARD: also stopped, paused, ..."""
+        if reboot_type == 'SOFT':
+            vm_states, task_states = (states.ACTIVE,), (None,)
+            new_task_state = states.REBOOTING
+        else:
+            vm_states = (states.ACTIVE, states.STOPPED, states.PAUSED,
+                         states.SUSPENDED, states.ERROR)
+            task_states = (None, states.REBOOTING, states.REBOOTING_HARD)
+            new_task_state = states.REBOOTING_HARD
+        self._power_action(
+            ctxt, server_id, 'reboot', vm_states, task_states, new_task_state,
+            lambda api, c, host, inst: api.reboot_instance(
+                c, host, inst, reboot_type))
 
 
 class HostAPI:

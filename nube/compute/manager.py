@@ -20,7 +20,9 @@ from oslo_service import periodic_task
 
 from nube import context as nube_context
 from nube import exception
+from nube import timing
 from nube import utils
+from nube.compute import image_cache
 from nube.compute import network
 from nube.compute import resource_tracker
 from nube.compute import states
@@ -54,6 +56,7 @@ class ComputeManager(periodic_task.PeriodicTasks):
         self.driver = driver
         self.conductor_api = conductor_api or conductor_rpcapi.ConductorAPI()
         self.image_api = image_api or image_client.API()
+        self.image_cache = image_cache.ImageCache(self.image_api)
         self.resource_tracker = resource_tracker.ResourceTracker(
             host, driver, self.conductor_api)
         self._pool = futurist.ThreadPoolExecutor(
@@ -65,7 +68,8 @@ class ComputeManager(periodic_task.PeriodicTasks):
             self._periodic_spacing,
             _heartbeat=CONF.report_interval,
             _report_resources=CONF.compute.resource_report_interval,
-            _sync_power_states=CONF.compute.power_state_sync_interval)
+            _sync_power_states=CONF.compute.power_state_sync_interval,
+            _clean_image_cache=CONF.compute.image_cache_interval)
 
     # -- service hooks -------------------------------------------------------
 
@@ -172,19 +176,22 @@ class ComputeManager(periodic_task.PeriodicTasks):
 
     # -- build ---------------------------------------------------------------
 
+    @timing.timed('compute.build_and_run_instance')
     def build_and_run_instance(self, context, instance, spec, alternates):
         """Cast from the scheduler (or conductor retry): spawn in the pool."""
         self._submit(self._do_build, context, instance, spec or {},
                      alternates or [])
 
+    @timing.timed('compute.build')
     def _do_build(self, ctxt, instance, spec, alternates):
         uuid = instance['uuid']
         with self._instance_lock(uuid):
             try:
-                instance = self.conductor_api.instance_update(
-                    ctxt, uuid, {'task_state': states.SPAWNING},
-                    expected_task_state=states.SCHEDULING,
-                    deadline=CONF.conductor.spawning_timeout)
+                with timing.stage('compute.build.cas'):
+                    instance = self.conductor_api.instance_update(
+                        ctxt, uuid, {'task_state': states.SPAWNING},
+                        expected_task_state=states.SCHEDULING,
+                        deadline=CONF.conductor.spawning_timeout)
             except _GONE as exc:
                 LOG.info('Dropping build of instance %s: %s', uuid, exc)
                 return
@@ -196,11 +203,13 @@ class ComputeManager(periodic_task.PeriodicTasks):
             network_info = []
             try:
                 if network.wants_network(instance, spec):
-                    network_info = network.allocate(self.conductor_api, ctxt,
-                                                    uuid)
-                image_meta = self.image_api.get_meta(ctxt,
-                                                     instance['image_ref'])
-                self.driver.spawn(ctxt, instance, image_meta, network_info)
+                    with timing.stage('compute.build.network'):
+                        network_info = network.allocate(self.conductor_api,
+                                                        ctxt, uuid)
+                image_meta = self.image_cache.image_meta(ctxt, instance)
+                with timing.stage('compute.build.spawn'):
+                    self.driver.spawn(ctxt, instance, image_meta,
+                                      network_info)
             except messaging.MessagingTimeout:
                 LOG.error('Conductor timed out during build of instance %s; '
                           'leaving it to the reaper', uuid)
@@ -211,7 +220,8 @@ class ComputeManager(periodic_task.PeriodicTasks):
                 self._build_failed(ctxt, instance, network_info, exc,
                                    alternates)
                 return
-            self._build_done(ctxt, instance, network_info)
+            with timing.stage('compute.build.finish'):
+                self._build_done(ctxt, instance, network_info)
 
     def _build_done(self, ctxt, instance, network_info):
         uuid = instance['uuid']
@@ -269,19 +279,24 @@ class ComputeManager(periodic_task.PeriodicTasks):
     def terminate_instance(self, context, instance):
         self._submit(self._do_terminate, context, instance)
 
+    @timing.timed('compute.delete')
     def _do_terminate(self, ctxt, instance):
         uuid = instance['uuid']
+        laps = timing.laps('compute.delete')
         with self._instance_lock(uuid):
             try:
                 current = self.conductor_api.instance_get(ctxt, uuid)
             except exception.InstanceNotFound:
                 current = instance
+            laps.lap('get')
             try:
                 self.driver.destroy(ctxt, current,
                                     network.from_instance(current))
+                laps.lap('destroy')
                 # instance_destroy also frees the fixed IPs and releases the
                 # claim, in the same transaction as the soft delete.
                 self.conductor_api.instance_destroy(ctxt, uuid)
+                laps.lap('db')
             except exception.InstanceNotFound:
                 LOG.info('Instance %s was already deleted', uuid)
                 return
@@ -365,11 +380,13 @@ class ComputeManager(periodic_task.PeriodicTasks):
 
     # init_host already reported once: the first periodic run waits.
     @periodic_task.periodic_task(spacing=10)
+    @timing.timed('compute.heartbeat')
     def _heartbeat(self, context):
         return self.conductor_api.service_heartbeat(context, self.host,
                                                     BINARY, TOPIC)
 
     @periodic_task.periodic_task(spacing=60)
+    @timing.timed('compute.report_resources')
     def _report_resources(self, context):
         return self.resource_tracker.update_available_resource(context)
 
@@ -404,3 +421,14 @@ class ComputeManager(periodic_task.PeriodicTasks):
             LOG.warning('Guest %s on host %s belongs to no instance here',
                         uuid, self.host)
         return changed
+
+    @periodic_task.periodic_task(spacing=2400)
+    def _clean_image_cache(self, context):
+        """Drop cached bases no instance of this host has used for long."""
+        instances = self.conductor_api.instance_get_all_by_host(context,
+                                                                self.host)
+        in_use = set()
+        for inst in instances:
+            in_use.update(inst.get(key) for key in (
+                'image_ref', 'kernel_id', 'ramdisk_id') if inst.get(key))
+        return self.image_cache.clean(in_use)

@@ -36,6 +36,14 @@ compute_opts = [
     cfg.ListOpt('fake_hosts', default=[],
                 help='Fake driver: extra host names this one process serves, '
                      'each its own compute service (for scale tests).'),
+    cfg.StrOpt('image_cache_path', default='$instances_path/_base',
+               help='Where this host keeps the base files of the images '
+                    'its instances boot from (one per image).'),
+    cfg.IntOpt('image_cache_max_age', default=86400, min=0,
+               help='Seconds a cached base image may stay unused by every '
+                    'instance of this host before it is removed.'),
+    cfg.IntOpt('image_cache_interval', default=2400, min=1,
+               help='Seconds between clean-ups of the image cache.'),
 ]
 
 
