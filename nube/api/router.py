@@ -19,6 +19,7 @@ from nube.api.handlers import flavor_extra_specs
 from nube.api.handlers import flavors
 from nube.api.handlers import hypervisors
 from nube.api.handlers import limits
+from nube.api.handlers import server_actions
 from nube.api.handlers import servers
 from nube.api.handlers import services
 from nube.api.handlers import versions
@@ -30,6 +31,7 @@ ROUTES = (
     ('/servers/detail', {'GET': servers.detail}),
     ('/servers/{server_id}', {'GET': servers.show, 'PUT': servers.update,
                               'DELETE': servers.delete}),
+    ('/servers/{server_id}/action', {'POST': server_actions.action}),
     ('/flavors', {'GET': flavors.index, 'POST': flavors.create}),
     ('/flavors/detail', {'GET': flavors.detail}),
     ('/flavors/{flavor_id}', {'GET': flavors.show,

@@ -21,6 +21,7 @@ import contextlib
 import json
 import os
 import shutil
+import stat
 import subprocess
 import time
 import uuid as uuidlib
@@ -105,6 +106,28 @@ def _run(cmd):
     return proc.stdout
 
 
+def private_directory(path):
+    """The first directory at or above ``path`` others cannot enter.
+
+    QEMU runs as its own user (libvirt-qemu on Debian): libvirt chowns the
+    disk and console files, not the directories above them, so a guest
+    whose files sit under such a directory fails with "Permission denied".
+    None when every directory up to / is searchable by others.
+    """
+    path = os.path.abspath(path)
+    while True:
+        try:
+            mode = os.stat(path).st_mode
+        except FileNotFoundError:
+            mode = stat.S_IXOTH
+        if not mode & stat.S_IXOTH:
+            return path
+        parent = os.path.dirname(path)
+        if parent == path:
+            return None
+        path = parent
+
+
 @contextlib.contextmanager
 def _translate(instance_uuid, action):
     """libvirt errors as nube exceptions (a missing domain is NotFound)."""
@@ -140,6 +163,15 @@ class LibvirtDriver(driver.ComputeDriver):
 
     def init_host(self):
         os.makedirs(CONF.compute.instances_path, exist_ok=True)
+        if not self._host.is_test:
+            for path in (CONF.compute.instances_path,
+                         getattr(CONF.compute, 'image_cache_path', None)):
+                private = path and private_directory(path)
+                if private:
+                    LOG.warning('%s is not searchable by other users: QEMU '
+                                'will not reach the guest files under %s '
+                                '(chmod o+x it or move [compute] '
+                                'instances_path)', private, path)
         self._host.get_connection()
 
     def cleanup_host(self):
