@@ -1,0 +1,200 @@
+"""The image API WSGI application (Glance v2), middleware included.
+
+Outer to inner: request id, error rendering, version documents (no auth),
+authentication ([image_api] auth_strategy, the compute API's strategies),
+then the route table. Errors look like Glance's: webob's error pages,
+which follow the request's Accept header (JSON ``{"message", "code",
+"title"}`` for application/json).
+
+The image API holds no database connection: metadata goes through the
+registry client, data through the stores.
+"""
+
+import re
+
+from oslo_context import context as o_context
+from oslo_log import log as logging
+from oslo_serialization import jsonutils
+import webob
+import webob.dec
+import webob.exc
+
+from nube.api import auth
+from nube.api import middleware
+from nube import exception
+import nube.conf
+from nube.image.api import common
+from nube.image.api import image_data
+from nube.image.api import images
+from nube.image.api import members
+from nube.image.api import patch
+from nube.image.api import schemas
+from nube.image import stores
+
+CONF = nube.conf.CONF
+LOG = logging.getLogger(__name__)
+
+# Glance's v2 minor versions without multi-store or cache (2.8-2.16).
+VERSIONS = (('v2.15', 'CURRENT'), ('v2.9', 'SUPPORTED'),
+            ('v2.7', 'SUPPORTED'), ('v2.6', 'SUPPORTED'),
+            ('v2.5', 'SUPPORTED'), ('v2.4', 'SUPPORTED'),
+            ('v2.3', 'SUPPORTED'), ('v2.2', 'SUPPORTED'),
+            ('v2.1', 'SUPPORTED'), ('v2.0', 'SUPPORTED'))
+
+
+def show_schema(req, deps, name):
+    if name not in schemas.SCHEMAS:
+        raise exception.NotFound('Schema %s not found' % name)
+    return common.json_response(schemas.SCHEMAS[name]())
+
+
+ROUTES = (
+    ('/v2/images', {'GET': images.index, 'POST': images.create}),
+    ('/v2/images/{image_id}', {'GET': images.show, 'PATCH': images.update,
+                               'DELETE': images.delete}),
+    ('/v2/images/{image_id}/file', {'GET': image_data.download,
+                                    'PUT': image_data.upload}),
+    ('/v2/images/{image_id}/stage', {'PUT': image_data.stage}),
+    ('/v2/images/{image_id}/import', {'POST': image_data.import_image}),
+    ('/v2/images/{image_id}/actions/deactivate',
+     {'POST': images.deactivate}),
+    ('/v2/images/{image_id}/actions/reactivate',
+     {'POST': images.reactivate}),
+    ('/v2/images/{image_id}/tags/{tag}', {'PUT': images.add_tag,
+                                          'DELETE': images.delete_tag}),
+    ('/v2/images/{image_id}/members', {'GET': members.index,
+                                       'POST': members.create}),
+    ('/v2/images/{image_id}/members/{member_id}',
+     {'GET': members.show, 'PUT': members.update,
+      'DELETE': members.delete}),
+    ('/v2/schemas/{name}', {'GET': show_schema}),
+    ('/v2/info/import', {'GET': image_data.import_info}),
+)
+
+
+def compile_routes(table):
+    compiled = []
+    for template, methods in table:
+        pattern = re.sub(r'\{(\w+)\}', r'(?P<\1>[^/]+)', template)
+        compiled.append((re.compile('^%s/?$' % pattern), methods))
+    return compiled
+
+
+class Dependencies:
+    """The registry client and the stores handlers use."""
+
+    def __init__(self, registry=None, store_manager=None):
+        if registry is None:
+            from nube.image.registry import client
+            registry = client.RegistryClient()
+        self.registry = registry
+        self.stores = store_manager or stores.StoreManager()
+
+
+class Router:
+    def __init__(self, deps, table=ROUTES):
+        self.deps = deps
+        self.routes = compile_routes(table)
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        for regex, methods in self.routes:
+            match = regex.match(req.path_info)
+            if match is None:
+                continue
+            handler = methods.get(req.method)
+            if handler is None:
+                raise webob.exc.HTTPMethodNotAllowed(
+                    headers={'Allow': ', '.join(sorted(methods))})
+            return handler(req, self.deps, **match.groupdict())
+        raise webob.exc.HTTPNotFound()
+
+
+class VersionDocuments:
+    """GET / and /versions (and /v2): 300 with the version list."""
+
+    PATHS = ('', '/', '/versions', '/v2', '/v2/')
+
+    def __init__(self, application):
+        self.application = application
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        if req.path_info not in self.PATHS or req.method not in ('GET',
+                                                                 'HEAD'):
+            return req.get_response(self.application)
+        base = (CONF.image_api.public_endpoint or req.application_url)
+        href = base.rstrip('/') + '/v2/'
+        body = {'versions': [
+            {'id': version, 'status': status,
+             'links': [{'rel': 'self', 'href': href}]}
+            for version, status in VERSIONS]}
+        response = webob.Response(status=300, charset=None,
+                                  content_type='application/json')
+        response.body = jsonutils.dump_as_bytes(body)
+        return response
+
+
+class Errors:
+    """Exceptions -> Glance-style error responses; never a traceback."""
+
+    def __init__(self, application):
+        self.application = application
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        try:
+            return req.get_response(self.application)
+        except webob.exc.HTTPException as exc:
+            return exc
+        except exception.NubeException as exc:
+            return self._from_nube(exc)
+        except Exception:
+            LOG.exception('Unexpected error serving %s %s', req.method,
+                          req.path)
+            return webob.exc.HTTPInternalServerError(
+                explanation='Unexpected error while serving the request.')
+
+    @staticmethod
+    def _from_nube(exc):
+        code = int(exc.code or 500)
+        if code >= 500:
+            LOG.error('Image API request failed: %s', exc.message)
+        cls = webob.exc.status_map.get(code,
+                                       webob.exc.HTTPInternalServerError)
+        headers = {}
+        if isinstance(exc, patch.UnsupportedMediaType):
+            headers['Accept-Patch'] = exc.accept_patch
+        return cls(explanation=exc.message, headers=headers)
+
+
+class RequestId:
+    """``req-<uuid>`` for each request, in x-openstack-request-id."""
+
+    _ID_RE = re.compile(r'^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-'
+                        r'[0-9a-f]{4}-[0-9a-f]{12}$')
+
+    def __init__(self, application):
+        self.application = application
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        request_id = o_context.generate_request_id()
+        req.environ[middleware.ENV_REQUEST_ID] = request_id
+        incoming = req.headers.get('X-OpenStack-Request-ID')
+        if incoming and self._ID_RE.match(incoming):
+            req.environ[middleware.ENV_GLOBAL_REQUEST_ID] = incoming
+        response = req.get_response(self.application)
+        response.headers['x-openstack-request-id'] = request_id
+        return response
+
+
+def create_app(registry=None, store_manager=None):
+    """The whole image API as one WSGI callable."""
+    deps = Dependencies(registry=registry, store_manager=store_manager)
+    app = Router(deps)
+    app = auth.load(app, CONF.image_api.auth_strategy)
+    app = VersionDocuments(app)
+    app = Errors(app)
+    app = RequestId(app)
+    return app

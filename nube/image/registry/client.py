@@ -1,0 +1,163 @@
+"""The image API's client of the registry (the only way it sees metadata).
+
+Each call names the caller in headers so the registry applies visibility
+rules for them. Registry errors come back as nube exceptions with the
+registry's message: NotFound, Conflict, Forbidden, Invalid.
+"""
+
+from oslo_log import log as logging
+from oslo_serialization import jsonutils
+import requests
+from requests import adapters
+
+from nube import exception
+import nube.conf
+
+CONF = nube.conf.CONF
+LOG = logging.getLogger(__name__)
+
+# Who the caller is, as the registry reads it (it trusts these).
+HEADER_USER = 'X-Nube-User-Id'
+HEADER_PROJECT = 'X-Nube-Project-Id'
+HEADER_ADMIN = 'X-Nube-Is-Admin'
+HEADER_ROLES = 'X-Nube-Roles'
+HEADER_REQUEST_ID = 'X-OpenStack-Request-ID'
+
+class RegistryUnavailable(exception.NubeException):
+    msg_fmt = 'The image registry is unavailable.'
+    code = 503
+
+
+_ERRORS = {400: exception.Invalid, 403: exception.Forbidden,
+           404: exception.NotFound, 409: exception.Conflict}
+
+
+class RegistryClient:
+    def __init__(self, url=None, timeout=None, session=None):
+        self.url = (url or CONF.image_registry.url).rstrip('/')
+        self.timeout = timeout or CONF.image_registry.timeout
+        if session is None:
+            session = requests.Session()
+            adapter = adapters.HTTPAdapter(pool_connections=4,
+                                           pool_maxsize=100)
+            session.mount('http://', adapter)
+            session.mount('https://', adapter)
+        self.session = session
+
+    @staticmethod
+    def _headers(ctxt):
+        headers = {'Content-Type': 'application/json'}
+        if ctxt is None:
+            return headers
+        headers[HEADER_USER] = ctxt.user_id or ''
+        headers[HEADER_PROJECT] = ctxt.project_id or ''
+        headers[HEADER_ADMIN] = str(bool(ctxt.is_admin))
+        headers[HEADER_ROLES] = ','.join(ctxt.roles or [])
+        request_id = ctxt.global_request_id or ctxt.request_id
+        if request_id:
+            headers[HEADER_REQUEST_ID] = request_id
+        return headers
+
+    def _call(self, method, path, ctxt=None, body=None, params=None):
+        data = None if body is None else jsonutils.dump_as_bytes(body)
+        try:
+            resp = self.session.request(
+                method, self.url + path, data=data, params=params,
+                headers=self._headers(ctxt), timeout=self.timeout)
+        except requests.RequestException as exc:
+            LOG.error('Image registry at %s unreachable: %s', self.url, exc)
+            raise RegistryUnavailable()
+        if resp.status_code == 204:
+            return None
+        try:
+            payload = resp.json()
+        except ValueError:
+            payload = {}
+        if resp.status_code >= 400:
+            message = (payload.get('error') or {}).get('message') or \
+                resp.reason
+            cls = _ERRORS.get(resp.status_code)
+            if cls is None:
+                LOG.error('Image registry answered %s: %s',
+                          resp.status_code, message)
+                raise RegistryUnavailable('The image registry failed: %s'
+                                          % message)
+            raise cls(message)
+        return payload
+
+    @staticmethod
+    def _quote(value):
+        from urllib import parse
+        return parse.quote(value, safe='')
+
+    # -- images ------------------------------------------------------------
+
+    def image_get(self, ctxt, image_id):
+        return self._call('GET', '/images/%s' % self._quote(image_id),
+                          ctxt)['image']
+
+    def image_get_all(self, ctxt, filters=None, marker=None, limit=None,
+                      sort_keys=None, sort_dirs=None,
+                      member_status='accepted'):
+        params = [('member_status', member_status)]
+        if filters:
+            params.append(('filters', jsonutils.dumps(filters)))
+        if marker:
+            params.append(('marker', marker))
+        if limit is not None:
+            params.append(('limit', str(limit)))
+        params += [('sort_key', k) for k in sort_keys or []]
+        params += [('sort_dir', d) for d in sort_dirs or []]
+        return self._call('GET', '/images', ctxt, params=params)['images']
+
+    def image_create(self, ctxt, values, properties=None, tags=None,
+                     locations=None):
+        return self._call('POST', '/images', ctxt, body={
+            'image': values, 'properties': properties or {},
+            'tags': tags or [], 'locations': locations or []})['image']
+
+    def image_update(self, ctxt, image_id, values=None, properties=None,
+                     remove_properties=None, locations=None,
+                     expect_status=None):
+        body = {'values': values or {}, 'properties': properties or {},
+                'remove_properties': remove_properties or [],
+                'expect_status': expect_status}
+        if locations is not None:
+            body['locations'] = locations
+        return self._call('PUT', '/images/%s' % self._quote(image_id), ctxt,
+                          body=body)['image']
+
+    def image_destroy(self, ctxt, image_id):
+        return self._call('DELETE', '/images/%s' % self._quote(image_id),
+                          ctxt)['image']
+
+    def image_tag_add(self, ctxt, image_id, tag):
+        self._call('PUT', '/images/%s/tags/%s' % (
+            self._quote(image_id), self._quote(tag)), ctxt)
+
+    def image_tag_delete(self, ctxt, image_id, tag):
+        self._call('DELETE', '/images/%s/tags/%s' % (
+            self._quote(image_id), self._quote(tag)), ctxt)
+
+    # -- members -----------------------------------------------------------
+
+    def member_get_all(self, ctxt, image_id):
+        return self._call('GET', '/images/%s/members' % self._quote(
+            image_id), ctxt)['members']
+
+    def member_get(self, ctxt, image_id, member):
+        return self._call('GET', '/images/%s/members/%s' % (
+            self._quote(image_id), self._quote(member)), ctxt)['member']
+
+    def member_create(self, ctxt, image_id, member):
+        return self._call('POST', '/images/%s/members' % self._quote(
+            image_id), ctxt, body={'member': member})['member']
+
+    def member_update(self, ctxt, image_id, member, status):
+        return self._call('PUT', '/images/%s/members/%s' % (
+            self._quote(image_id), self._quote(member)), ctxt,
+            body={'status': status})['member']
+
+    def member_delete(self, ctxt, image_id, member):
+        self._call('DELETE', '/images/%s/members/%s' % (
+            self._quote(image_id), self._quote(member)), ctxt)
