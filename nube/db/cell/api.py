@@ -199,7 +199,8 @@ class CellDatabase(base.Database):
 
     @base.retry_on_deadlock
     def instance_update(self, uuid, updates, expected_task_state=_UNSET,
-                        expected_vm_state=_UNSET, deadline=_UNSET):
+                        expected_vm_state=_UNSET, deadline=_UNSET,
+                        joins=True):
         """Update an instance, compare-and-swap on task/vm state.
 
         ``expected_task_state`` is a value or a list of values the row must
@@ -251,7 +252,8 @@ class CellDatabase(base.Database):
                         created_at=now))
             session.flush()
             result = instance_to_dict(row)
-            self._add_joins(session, [result])
+            if joins:
+                self._add_joins(session, [result])
             return result
 
     @base.retry_on_deadlock
@@ -289,9 +291,7 @@ class CellDatabase(base.Database):
                 models.FixedIp.instance_uuid == uuid))
             session.flush()
             session.refresh(row)
-            result = instance_to_dict(row)
-            self._add_joins(session, [result])
-            return result
+            return instance_to_dict(row)
 
     def instance_get_overdue(self, now=None, limit=100):
         """Live instances whose task_state outlived its deadline."""

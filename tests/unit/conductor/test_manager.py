@@ -108,7 +108,8 @@ def test_instance_destroy_releases_claim_and_ip(db, conductor, ctxt):
     assert fakes.node_usage(db, 'h1') == (1, 512, 1, 1)
     gone = conductor.instance_destroy(ctxt, inst['uuid'])
     assert gone['vm_state'] == states.DELETED
-    assert gone['fixed_ips'] == []
+    assert db.instance_get(inst['uuid'],
+                           read_deleted='yes')['fixed_ips'] == []
     assert fakes.node_usage(db, 'h1') == (0, 0, 0, 0)
     with pytest.raises(exception.InstanceNotFound):
         conductor.instance_destroy(ctxt, inst['uuid'])
