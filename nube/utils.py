@@ -19,7 +19,10 @@ def isotime(value):
         return value
     if value.tzinfo is not None:
         value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return value.strftime('%Y-%m-%dT%H:%M:%SZ')
+    # Formatting the fields is several times faster than strftime.
+    return '%04d-%02d-%02dT%02d:%02d:%02dZ' % (
+        value.year, value.month, value.day, value.hour, value.minute,
+        value.second)
 
 
 def parse_isotime(value):

@@ -6,6 +6,7 @@ the API DB and a cell DB at once without sharing transaction state.
 """
 
 import contextlib
+import datetime
 import threading
 
 from oslo_db import api as oslo_db_api
@@ -110,6 +111,25 @@ def engine_opts(group):
         max_retries=group.max_retries,
         mysql_sql_mode=group.mysql_sql_mode,
     )
+
+
+def rows_to_dicts(result, json_fields=(), raw_times=False):
+    """Plain dicts of a Core result, quickly (listings of thousands).
+
+    Datetimes become Nova's format unless ``raw_times``: the scheduler
+    compares heartbeats and would only parse the strings back.
+    """
+    rows = []
+    for mapping in result.mappings():
+        values = dict(mapping)
+        for key in json_fields:
+            if key in values:
+                values[key] = utils.loads(values[key], default={})
+        for key, value in values.items():
+            if not raw_times and isinstance(value, datetime.datetime):
+                values[key] = utils.isotime(value)
+        rows.append(values)
+    return rows
 
 
 def row_to_dict(row, json_fields=()):

@@ -13,6 +13,7 @@ from nube.cells import targeting
 import nube.conf
 from nube.db.api import api as api_db
 from nube.scheduler import host_state as hs
+from nube import utils
 
 CONF = nube.conf.CONF
 LOG = logging.getLogger(__name__)
@@ -41,13 +42,14 @@ class HostManager:
     def _load(self):
         started = time.monotonic()
         aggregates = api_db.get_database().aggregate_host_metadata()
+        now = utils.utcnow()
         states = {}
         for cell in targeting.get_cells():
             try:
                 cell_db = targeting.cell_database(cell)
-                nodes = cell_db.compute_node_get_all()
+                nodes = cell_db.compute_node_get_all(raw_times=True)
                 services = {s['host']: s for s in cell_db.service_get_all(
-                    binary=COMPUTE_BINARY)}
+                    binary=COMPUTE_BINARY, raw_times=True)}
             except Exception:
                 LOG.exception('Cell %s did not answer; its hosts are left '
                               'out of this refresh', cell['name'])
@@ -60,10 +62,12 @@ class HostManager:
                 if state is None:
                     state = hs.HostState.from_dicts(
                         node, services.get(node['host']), agg,
-                        cell_uuid=cell['uuid'], cell_name=cell['name'])
+                        cell_uuid=cell['uuid'], cell_name=cell['name'],
+                        now=now)
                 else:
                     state.update_from_compute_node(node)
-                    state.update_service(services.get(node['host']))
+                    state.update_service(services.get(node['host']),
+                                         now=now)
                     state.update_aggregates(agg)
                 states[key] = state
         self._states = states

@@ -92,6 +92,7 @@ class HostState:
         self.hypervisor_type = ''
         self.hypervisor_version = 0
         self.supported_instances = ()
+        self._supported_raw = None
         self.generation = 0
         self.updated = None
         self.service_alive = False
@@ -140,8 +141,10 @@ class HostState:
         self.running_vms = cn.get('running_vms') or 0
         self.hypervisor_type = cn.get('hypervisor_type') or ''
         self.hypervisor_version = cn.get('hypervisor_version') or 0
-        self.supported_instances = _supported_instances(
-            cn.get('supported_instances'))
+        raw = cn.get('supported_instances')
+        if raw != self._supported_raw:
+            self._supported_raw = raw
+            self.supported_instances = _supported_instances(raw)
         self.generation = cn.get('generation') or 0
         self.updated = cn.get('updated_at') or cn.get('created_at')
         self._recompute_free()

@@ -153,7 +153,8 @@ class CellDatabase(base.Database):
         filters = dict(filters or {})
         sort_keys, sort_dirs = normalize_sort(sort_keys, sort_dirs)
         with self.session() as session:
-            query = sa.select(models.Instance)
+            # Core rows, not ORM objects: listings return thousands.
+            query = sa.select(models.Instance.__table__)
             query = _apply_filters(query, filters)
             columns = [_sort_expr(key) for key in sort_keys]
             if marker_values is not None:
@@ -166,8 +167,10 @@ class CellDatabase(base.Database):
                 for col, direction in zip(columns, sort_dirs)])
             if limit is not None:
                 query = query.limit(limit)
-            rows = session.execute(query).scalars().all()
-            result = [instance_to_dict(row) for row in rows]
+            result = base.rows_to_dicts(session.execute(query),
+                                        json_fields=_JSON_FIELDS)
+            for row in result:
+                row.pop('task_deadline', None)
             if joins:
                 self._add_joins(session, result)
             return result
@@ -425,12 +428,12 @@ class CellDatabase(base.Database):
             session.refresh(node)
             return base.row_to_dict(node)
 
-    def compute_node_get_all(self):
+    def compute_node_get_all(self, raw_times=False):
+        table = models.ComputeNode.__table__
         with self.session() as session:
-            rows = session.execute(sa.select(models.ComputeNode).where(
-                models.ComputeNode.deleted == 0).order_by(
-                models.ComputeNode.id)).scalars()
-            return [base.row_to_dict(row) for row in rows]
+            return base.rows_to_dicts(session.execute(
+                sa.select(table).where(table.c.deleted == 0).order_by(
+                    table.c.id)), raw_times=raw_times)
 
     def compute_node_get(self, node_id):
         with self.session() as session:
@@ -469,16 +472,16 @@ class CellDatabase(base.Database):
                 models.Service.deleted == 0)).scalar_one()
             return base.row_to_dict(row)
 
-    def service_get_all(self, host=None, binary=None):
+    def service_get_all(self, host=None, binary=None, raw_times=False):
+        table = models.Service.__table__
         with self.session() as session:
-            query = sa.select(models.Service).where(
-                models.Service.deleted == 0)
+            query = sa.select(table).where(table.c.deleted == 0)
             if host is not None:
-                query = query.where(models.Service.host == host)
+                query = query.where(table.c.host == host)
             if binary is not None:
-                query = query.where(models.Service.binary == binary)
-            rows = session.execute(query.order_by(models.Service.id)).scalars()
-            return [base.row_to_dict(row) for row in rows]
+                query = query.where(table.c.binary == binary)
+            return base.rows_to_dicts(session.execute(
+                query.order_by(table.c.id)), raw_times=raw_times)
 
     @base.retry_on_deadlock
     def service_update(self, service_id, values):
