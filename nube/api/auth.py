@@ -2,8 +2,15 @@
 
 ``noauth2`` trusts the token: ``X-Auth-Token: user:project`` (or ``user``,
 then the project is named like the user). Development and tests only.
+
+``keystone`` puts ``keystonemiddleware.auth_token`` in front (options in
+``[keystone_authtoken]``; nube-identity or a real Keystone validates the
+tokens) and builds the RequestContext from the headers it sets. The image
+API uses the same strategies.
 """
 
+from keystoneauth1 import loading as ks_loading
+from keystonemiddleware import auth_token
 from oslo_serialization import jsonutils
 from stevedore import driver
 import webob
@@ -12,10 +19,12 @@ import webob.dec
 from nube.api import middleware
 from nube import context as nube_context
 import nube.conf
+from nube import policy
 
 CONF = nube.conf.CONF
 
 ENV_CONTEXT = 'nube.context'
+AUTHTOKEN_GROUP = 'keystone_authtoken'
 
 
 def unauthorized_response():
@@ -52,6 +61,61 @@ class NoAuthMiddleware:
             global_request_id=req.environ.get(
                 middleware.ENV_GLOBAL_REQUEST_ID))
         return req.get_response(self.application)
+
+
+class KeystoneContext:
+    """The RequestContext from what keystonemiddleware learned of the token.
+
+    auth_token strips any X-User-Id, X-Roles, ... a client sends and sets
+    them only for tokens it validated, so they can be trusted here. Whether
+    the caller is an administrator is the policy's ``context_is_admin``.
+    """
+
+    def __init__(self, application):
+        self.application = application
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        if req.headers.get('X-Identity-Status', 'Confirmed') != 'Confirmed' \
+                or not req.headers.get('X-User-Id'):
+            return unauthorized_response()
+        if not req.headers.get('X-Project-Id'):
+            # Unscoped tokens own nothing here: Keystone's 401 would make
+            # clients retry the same token, so refuse it plainly.
+            return _forbidden_response('A project-scoped token is required.')
+        ctx = nube_context.RequestContext.from_environ(req.environ)
+        ctx.is_admin = policy.check_is_admin(ctx)
+        req.environ[ENV_CONTEXT] = ctx
+        return req.get_response(self.application)
+
+
+def _forbidden_response(message):
+    response = webob.Response(status=403, content_type='application/json',
+                              charset=None)
+    response.body = jsonutils.dump_as_bytes(
+        {'forbidden': {'code': 403, 'message': message}})
+    return response
+
+
+def keystone(application):
+    """The ``keystone`` strategy: auth_token, then KeystoneContext."""
+    return auth_token.AuthProtocol(KeystoneContext(application),
+                                   {'oslo_config_config': CONF})
+
+
+def set_authtoken_options(options, conf=None):
+    """Set ``[keystone_authtoken]`` options from a dict (nube-all, tests).
+
+    The auth plugin's options (auth_url, username, ...) exist only once a
+    plugin is chosen, so they are registered here first.
+    """
+    conf = conf or CONF
+    plugin = ks_loading.get_plugin_loader(options.get('auth_type',
+                                                      'password'))
+    conf.register_opts(ks_loading.get_auth_plugin_conf_options(plugin),
+                       group=AUTHTOKEN_GROUP)
+    for name, value in options.items():
+        conf.set_override(name, value, group=AUTHTOKEN_GROUP)
 
 
 def load(application, strategy=None):

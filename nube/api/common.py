@@ -10,6 +10,8 @@ import webob.exc
 
 from nube.api import auth
 import nube.conf
+from nube import exception
+from nube import policy
 
 CONF = nube.conf.CONF
 
@@ -85,10 +87,27 @@ def json_body(req):
         raise webob.exc.HTTPBadRequest(explanation='Malformed request body')
 
 
-def forbid_unless_admin(req, action):
-    if not req.context.is_admin:
-        raise webob.exc.HTTPForbidden(
-            explanation="Policy doesn't allow %s to be performed." % action)
+def authorize(req, action, target=None, fatal=True):
+    """Policy check of the caller (403 in Nova's body when refused).
+
+    ``target`` defaults to the caller's own project.
+    """
+    return policy.authorize(req.context, action, target, fatal=fatal)
+
+
+def authorize_server(req, action, server_id):
+    """Policy check of an action on a server, in Nova's order.
+
+    Nova looks the server up before checking the policy, so a server the
+    caller cannot see is 404 even where the action would be refused.
+    The facade only finds a non-admin's own servers, so the target of an
+    allowed action is the caller's project; the look-up happens only on
+    refusal.
+    """
+    if authorize(req, action, fatal=False):
+        return
+    req.compute_api.get(req.context, server_id)
+    raise exception.PolicyNotAuthorized(action=action)
 
 
 # -- links --------------------------------------------------------------------

@@ -5,10 +5,11 @@ uses the in-process ``inproc://`` transport; computes use the fake driver
 (``--fake-hosts K`` of them) or libvirt's ``test:///`` driver.
 
 nube-identity runs in the process too, bootstrapped on every start (admin
-password from $NUBE_ADMIN_PASSWORD, else generated once and printed); the
-compute API authenticates with keystonemiddleware against it, unless
-``--auth noauth2``. ``openrc`` and ``clouds.yaml`` (cloud ``nube``) in the
-state directory hold the admin's credentials.
+password from $NUBE_ADMIN_PASSWORD, else generated once and printed), and
+so do the image registry and the image API (file store in the state
+directory); the compute and image APIs authenticate with keystonemiddleware
+against it, unless ``--auth noauth2``. ``openrc`` and ``clouds.yaml``
+(cloud ``nube``) in the state directory hold the admin's credentials.
 """
 
 import argparse
@@ -34,6 +35,7 @@ from nube.db.api import api as api_db
 from nube.db.cell import api as cell_db
 from nube.identity import all_in_one as identity_aio
 from nube.identity import manage as identity_manage
+from nube.image import all_in_one as image_aio
 from nube.scheduler import manager as scheduler_manager
 from nube.scheduler import rpcapi as scheduler_rpcapi
 
@@ -62,8 +64,11 @@ def _parse(argv):
                         help='address to listen on')
     parser.add_argument('--api-port', type=int, default=8774)
     parser.add_argument('--identity-port', type=int, default=5000)
-    parser.add_argument('--image-port', type=int, default=9292,
-                        help='port the catalog names for the image API')
+    parser.add_argument('--image-port', type=int, default=9292)
+    parser.add_argument('--image-registry-port', type=int, default=9191)
+    parser.add_argument('--no-images', action='store_true',
+                        help='run no image service: any image UUID boots '
+                             'a blank disk')
     parser.add_argument('--auth', choices=['keystone', 'noauth2'],
                         default='keystone',
                         help='how the compute API authenticates requests '
@@ -202,9 +207,20 @@ def start_identity(args):
         region_id=REGION)
     if args.auth == 'keystone':
         CONF.set_override('auth_strategy', 'keystone', group='api')
+        CONF.set_override('auth_strategy', 'keystone', group='image_api')
         api_auth.set_authtoken_options(dict(identity.authtoken_config(),
                                             region_name=REGION))
     return identity, generated
+
+
+def image_services(args):
+    """[registry, image API]; computes and the compute API use them. The
+    registry listens on loopback only and trusts its callers."""
+    CONF.set_override('api_endpoint', 'http://%s:%d' % (
+        args.host, args.image_port), group='glance')
+    return image_aio.services(args.state_dir, host=args.host,
+                              registry_port=args.image_registry_port,
+                              api_port=args.image_port)
 
 
 def main(argv=None):
@@ -221,7 +237,8 @@ def main(argv=None):
     hosts = compute_hosts(args.fake_hosts)
     services += compute_cmd.build_services(hosts)
     identity, generated = start_identity(args)
-    services.insert(0, identity)
+    services[0:0] = [identity] + (
+        [] if args.no_images else image_services(args))
     services.append(api_cmd.ApiService())
     url = 'http://%s:%d/v2.1' % (args.host, args.api_port)
     credentials = admin_credentials(identity.auth_url,
@@ -238,11 +255,11 @@ def main(argv=None):
     if args.auth == 'noauth2':
         print('nube-all: noauth2: token "admin:admin" is an admin',
               flush=True)
-    print('nube-all: compute API %s\n'
+    print('nube-all: compute API %s, image API %s\n'
           'nube-all: %d compute host(s), state in %s, openrc and '
           'clouds.yaml at %s'
-          % (url, len(hosts), args.state_dir, os.path.dirname(openrc)),
-          flush=True)
+          % (url, CONF.glance.api_endpoint or 'none', len(hosts),
+             args.state_dir, os.path.dirname(openrc)), flush=True)
     common.run_until_signalled(services)
     return 0
 

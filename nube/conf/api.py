@@ -6,8 +6,11 @@ opts = [
     cfg.HostAddressOpt('listen', default='0.0.0.0',
                        help='Address the compute API listens on.'),
     cfg.PortOpt('port', default=8774, help='Port the compute API listens on.'),
-    cfg.StrOpt('auth_strategy', default='noauth2', choices=['noauth2'],
-               help='How requests are authenticated. noauth2 takes a token '
+    cfg.StrOpt('auth_strategy', default='noauth2',
+               choices=['noauth2', 'keystone'],
+               help='How requests are authenticated. keystone: '
+                    'keystonemiddleware.auth_token validates tokens (options '
+                    'in [keystone_authtoken]). noauth2 takes a token '
                     '"user:project" and trusts it: development only.'),
     cfg.ListOpt('noauth_admin_users', default=['admin'],
                 help='With noauth2, users that get the admin role.'),

@@ -68,6 +68,13 @@ registry_opts = [
     cfg.PortOpt('port', default=9191, help='Port the registry listens on.'),
     cfg.URIOpt('url', default='http://127.0.0.1:9191',
                help='URL the image API reaches the registry at.'),
+    cfg.StrOpt('auth_strategy', default='noauth2',
+               choices=['noauth2', 'keystone'],
+               help='keystone: callers authenticate with a token '
+                    '(keystonemiddleware, options in [keystone_authtoken]) '
+                    'and must have the service or admin role; the image '
+                    'API sends its service credentials. noauth2: any '
+                    'caller is trusted.'),
     cfg.IntOpt('wsgi_pool_size', default=1000, min=1,
                help='Greenthreads serving requests concurrently.'),
     cfg.FloatOpt('timeout', default=30.0, min=0.1,

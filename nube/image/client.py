@@ -17,12 +17,12 @@ import uuid as uuidlib
 
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import session as ks_session
-from keystoneauth1 import token_endpoint
 from oslo_log import log as logging
 import requests
 
 from nube import exception
 import nube.conf
+from nube import service_auth
 
 CONF = nube.conf.CONF
 LOG = logging.getLogger(__name__)
@@ -57,12 +57,14 @@ def canonical_id(image_id):
 def auth_plugin(context):
     """The credentials of an image API request: the only place they are
     chosen. The caller's token when the context carries one (the image API
-    then enforces what that user may see), else ``[glance] service_token``.
-    The identity work replaces the fallback with service credentials.
+    then enforces what that user may see), with this service's own token
+    as X-Service-Token when it has credentials (nube.service_auth:
+    ``[service_auth]``, or ``[keystone_authtoken]`` in a keystone API).
+    Without a user token: the service credentials, else (noauth2)
+    ``[glance] service_token``.
     """
-    token = getattr(context, 'auth_token', None) or \
-        CONF.glance.service_token
-    return token_endpoint.Token(CONF.glance.api_endpoint, token)
+    return service_auth.for_user(context, CONF.glance.api_endpoint,
+                                 noauth_token=CONF.glance.service_token)
 
 
 def blank_image(image_id):

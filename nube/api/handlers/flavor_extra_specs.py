@@ -6,8 +6,9 @@ from nube.api import common
 from nube.api.schemas import flavors as schema
 from nube.api import validation
 from nube import exception
+from nube.policies import flavors as policies
 
-_POLICY = 'os_compute_api:os-flavor-extra-specs:%s'
+_POLICY = policies.EXTRA_SPECS
 
 
 def _specs(req, flavor_id):
@@ -32,11 +33,12 @@ def _as_strings(specs):
 
 
 def index(req, flavor_id):
+    common.authorize(req, _POLICY % 'index')
     return common.json_response({'extra_specs': _specs(req, flavor_id)})
 
 
 def create(req, flavor_id):
-    common.forbid_unless_admin(req, _POLICY % 'create')
+    common.authorize(req, _POLICY % 'create')
     body = validation.validate(schema.extra_specs_create,
                                common.json_body(req))
     specs = _as_strings(body['extra_specs'])
@@ -46,6 +48,7 @@ def create(req, flavor_id):
 
 
 def show(req, flavor_id, key):
+    common.authorize(req, _POLICY % 'show')
     specs = _specs(req, flavor_id)
     if key not in specs:
         raise exception.FlavorExtraSpecNotFound(flavor_id=flavor_id, key=key)
@@ -53,7 +56,7 @@ def show(req, flavor_id, key):
 
 
 def update(req, flavor_id, key):
-    common.forbid_unless_admin(req, _POLICY % 'update')
+    common.authorize(req, _POLICY % 'update')
     body = validation.validate(schema.extra_spec_update,
                                common.json_body(req))
     if key not in body:
@@ -66,7 +69,7 @@ def update(req, flavor_id, key):
 
 
 def delete(req, flavor_id, key):
-    common.forbid_unless_admin(req, _POLICY % 'delete')
+    common.authorize(req, _POLICY % 'delete')
     req.db.flavor_get_by_flavorid(flavor_id, req.context)
     req.db.flavor_extra_specs_delete(flavor_id, key)
     return common.empty_response(200)

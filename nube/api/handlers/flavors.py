@@ -6,6 +6,7 @@ from nube.api import common
 from nube.api.schemas import flavors as schema
 from nube.api import validation
 from nube.api.views import flavors as view
+from nube.policies import flavors as policies
 
 SORT_KEYS = ('created_at', 'description', 'disabled', 'ephemeral_gb',
              'flavorid', 'id', 'is_public', 'memory_mb', 'name', 'root_gb',
@@ -38,7 +39,7 @@ def _int_filter(req, name):
 
 def _list(req):
     context = req.context
-    if context.is_admin:
+    if common.authorize(req, policies.ACCESS, fatal=False):
         is_public = _is_public(req.GET.get('is_public'))
     else:
         is_public = True
@@ -78,7 +79,7 @@ def show(req, flavor_id):
 
 
 def create(req):
-    common.forbid_unless_admin(req, 'os_compute_api:os-flavor-manage:create')
+    common.authorize(req, policies.MANAGE % 'create')
     body = validation.validate(schema.create, common.json_body(req))
     values = body['flavor']
     flavor_id = values.get('id')
@@ -101,6 +102,6 @@ def create(req):
 
 
 def delete(req, flavor_id):
-    common.forbid_unless_admin(req, 'os_compute_api:os-flavor-manage:delete')
+    common.authorize(req, policies.MANAGE % 'delete')
     req.db.flavor_destroy(flavor_id)
     return common.empty_response(202)

@@ -6,12 +6,10 @@ from nube.api import common
 from nube.api.views import hypervisors as view
 from nube.api.views import servers as servers_view
 from nube import exception
-
-_POLICY = 'os_compute_api:os-hypervisors'
+from nube.policies import hypervisors as policies
 
 
 def _nodes(req, pattern=None):
-    common.forbid_unless_admin(req, _POLICY)
     return req.host_api.compute_node_get_all(
         req.context, hypervisor_hostname_pattern=pattern)
 
@@ -41,16 +39,18 @@ def _list(req, collection, render):
 
 
 def index(req):
+    common.authorize(req, policies.HYPERVISORS % 'list')
     return _list(req, 'os-hypervisors', view.hypervisor_basic)
 
 
 def detail(req):
+    common.authorize(req, policies.HYPERVISORS % 'list-detail')
     return _list(req, 'os-hypervisors/detail',
                  lambda node: view.hypervisor_detail(req, node))
 
 
 def show(req, hypervisor_id):
-    common.forbid_unless_admin(req, _POLICY)
+    common.authorize(req, policies.HYPERVISORS % 'show')
     not_found = webob.exc.HTTPNotFound(
         explanation="Hypervisor with ID '%s' could not be found."
                     % hypervisor_id)
@@ -67,7 +67,7 @@ def show(req, hypervisor_id):
 
 
 def statistics(req):
-    common.forbid_unless_admin(req, _POLICY)
+    common.authorize(req, policies.HYPERVISORS % 'statistics')
     stats = req.host_api.compute_node_statistics(req.context)
     return common.json_response(view.statistics(stats))
 
@@ -82,12 +82,14 @@ def _matching(req, pattern):
 
 
 def search(req, pattern):
+    common.authorize(req, policies.HYPERVISORS % 'search')
     nodes = _matching(req, pattern)
     return common.json_response(
         {'hypervisors': [view.hypervisor_basic(node) for node in nodes]})
 
 
 def servers(req, pattern):
+    common.authorize(req, policies.HYPERVISORS % 'servers')
     nodes = _matching(req, pattern)
     hypervisors = []
     for node in nodes:

@@ -5,6 +5,7 @@ nube enforces no quotas yet, so the maxima of counted resources are -1
 """
 
 from nube.api import common
+from nube.policies import limits as policies
 
 UNLIMITED = -1
 MAX_SERVER_META = 128
@@ -24,17 +25,30 @@ _NETWORK_KEYS = ('maxSecurityGroups', 'maxSecurityGroupRules',
                  'totalSecurityGroupsUsed')
 
 
-def _usage(req):
+def _usage(req, project_id):
     context = req.context
-    instances = req.compute_api.get_all(
-        context, {'project_id': context.project_id, 'deleted': False})
+    filters = {'project_id': project_id, 'deleted': False}
+    if project_id != context.project_id:
+        filters['all_tenants'] = True
+    instances = req.compute_api.get_all(context, filters)
     cores = sum(i.get('vcpus') or 0 for i in instances)
     ram = sum(i.get('memory_mb') or 0 for i in instances)
     return len(instances), cores, ram
 
 
+def _project(req):
+    """The caller's project, or (admins) the one named by tenant_id."""
+    project_id = req.context.project_id
+    if 'tenant_id' in req.GET:
+        project_id = req.GET.get('tenant_id')
+        common.authorize(req, policies.OTHER_PROJECT,
+                         {'project_id': project_id})
+    return project_id
+
+
 def index(req):
-    count, cores, ram = _usage(req)
+    common.authorize(req, policies.LIMITS)
+    count, cores, ram = _usage(req, _project(req))
     absolute = {
         'maxServerMeta': MAX_SERVER_META,
         'maxImageMeta': MAX_IMAGE_META,

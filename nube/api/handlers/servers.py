@@ -11,6 +11,7 @@ from nube.api.schemas import servers as schema
 from nube.api import validation
 from nube.api.views import servers as view
 from nube import exception
+from nube.policies import servers as policies
 
 PASSWORD_LENGTH = 12
 _PASSWORD_SYMBOLS = ('23456789ABCDEFGHJKLMNPQRSTUVWXYZ'
@@ -22,17 +23,25 @@ def generate_password(length=PASSWORD_LENGTH):
 
 
 def index(req):
-    instances, limit = servers_query.list_instances(req)
+    common.authorize(req, policies.SERVERS % 'index')
+    instances, limit = servers_query.list_instances(req, 'index')
     return common.json_response(view.index(req, instances, limit))
 
 
 def detail(req):
-    instances, limit = servers_query.list_instances(req)
+    common.authorize(req, policies.SERVERS % 'detail')
+    instances, limit = servers_query.list_instances(req, 'detail')
     return common.json_response(view.detail(req, instances, limit))
+
+
+def _target(instance):
+    return {'project_id': instance.get('project_id'),
+            'user_id': instance.get('user_id')}
 
 
 def show(req, server_id):
     instance = req.compute_api.get(req.context, server_id)
+    common.authorize(req, policies.SERVERS % 'show', _target(instance))
     return common.json_response({'server': view.show(req, instance)})
 
 
@@ -40,6 +49,7 @@ def update(req, server_id):
     body = validation.validate(
         schema.update(req.api_version, req.is_legacy_v2),
         common.json_body(req))
+    common.authorize_server(req, policies.SERVERS % 'update', server_id)
     server = body['server']
     updates = {}
     if 'name' in server:
@@ -60,6 +70,7 @@ def update(req, server_id):
 
 
 def delete(req, server_id):
+    common.authorize_server(req, policies.SERVERS % 'delete', server_id)
     req.compute_api.delete(req.context, server_id)
     return common.empty_response(204)
 
@@ -157,7 +168,10 @@ def create(req):
     body = validation.validate(
         schema.create(req.api_version, req.is_legacy_v2),
         common.json_body(req))
+    common.authorize(req, policies.SERVERS % 'create')
     server = body['server']
+    if ':' in (server.get('availability_zone') or ''):
+        common.authorize(req, policies.SERVERS % 'create:forced_host')
     image_ref = _image_ref(server)
     flavor = _flavor(req, server)
     min_count = int(server.get('min_count', 1))

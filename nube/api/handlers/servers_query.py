@@ -2,14 +2,19 @@
 
 The HTTP layer owns Nova's rules: which filters a non-admin may use
 (the others are dropped silently), how values parse (400 when they do
-not), sorting keys, and all_tenants.
+not), sorting keys, and all_tenants. Who counts as an admin for filters
+and sort keys is the policy ``os_compute_api:servers:allow_all_filters``,
+for all_tenants ``os_compute_api:servers:{index,detail}:get_all_tenants``.
 """
 
 import webob.exc
 
 from nube.api import common
 from nube.compute import states
+from nube.policies import servers as policies
 from nube import utils
+
+_ENV_ALL_FILTERS = 'nube.api.servers.allow_all_filters'
 
 # Filters anyone may use (Nova's list); admins may use every known one.
 USER_FILTERS = ('reservation_id', 'name', 'status', 'image', 'flavor', 'ip',
@@ -67,7 +72,16 @@ def _statuses(req):
     return valid
 
 
-def _sort(params, context):
+def _allow_all_filters(req):
+    """The policy answer, asked once per request."""
+    if _ENV_ALL_FILTERS not in req.environ:
+        req.environ[_ENV_ALL_FILTERS] = common.authorize(
+            req, policies.SERVERS % 'allow_all_filters', fatal=False)
+    return req.environ[_ENV_ALL_FILTERS]
+
+
+def _sort(req):
+    params = req.GET
     keys = [k.strip() for k in params.getall('sort_key')]
     dirs = [d.strip() for d in params.getall('sort_dir')]
     for direction in dirs:
@@ -87,7 +101,7 @@ def _sort(params, context):
             raise _bad("Invalid input for query parameters sort_key. "
                        "Value: %s. '%s' is not one of %s"
                        % (key, key, list(VALID_SORT_KEYS)))
-        if key in ADMIN_SORT_KEYS and not context.is_admin:
+        if key in ADMIN_SORT_KEYS and not _allow_all_filters(req):
             raise webob.exc.HTTPForbidden(
                 explanation='Only administrators can sort servers by %s'
                             % key)
@@ -98,14 +112,17 @@ def _sort(params, context):
     return sort_keys, sort_dirs
 
 
-def search_options(req):
-    """The facade's search_opts for this request (see the contract)."""
+def search_options(req, action='detail'):
+    """The facade's search_opts for this request (see the contract).
+
+    ``action`` is index or detail: it names the all_tenants policy.
+    """
     params = req.GET
     context = req.context
     allowed = set(USER_FILTERS)
     if req.at_least(26):
         allowed.update(USER_FILTERS_226)
-    if context.is_admin:
+    if _allow_all_filters(req):
         allowed.update(ADMIN_FILTERS)
     present = {key for key in params.keys() if key in allowed}
 
@@ -141,11 +158,10 @@ def search_options(req):
         all_tenants = True if value == '' else common.query_bool(
             'all_tenants', value)
     if all_tenants:
-        common.forbid_unless_admin(
-            req, 'os_compute_api:servers:detail:get_all_tenants')
+        common.authorize(req, policies.SERVERS % (action + ':get_all_tenants'))
         opts['all_tenants'] = True
         project = params.get('project_id') or params.get('tenant_id')
-        if project and context.is_admin:
+        if project and _allow_all_filters(req):
             opts['project_id'] = project
     else:
         opts.pop('project_id', None)
@@ -156,11 +172,11 @@ def search_options(req):
     return opts
 
 
-def list_instances(req):
-    """(instances, limit) for GET /servers and /servers/detail."""
-    opts = search_options(req)
+def list_instances(req, action='detail'):
+    """(instances, limit) for GET /servers (index) and /servers/detail."""
+    opts = search_options(req, action)
     limit, marker = common.limit_and_marker(req)
-    sort_keys, sort_dirs = _sort(req.GET, req.context)
+    sort_keys, sort_dirs = _sort(req)
     if limit == 0 or opts.get('status') == []:
         return [], limit
     instances = req.compute_api.get_all(

@@ -2,10 +2,11 @@
 
 from nube.api import common
 from nube.api.views import hypervisors as view
+from nube.policies import services as policies
 
 
 def index(req):
-    common.forbid_unless_admin(req, 'os_compute_api:os-services:list')
+    common.authorize(req, policies.SERVICES % 'list')
     services = req.host_api.service_get_all(
         req.context, host=req.GET.get('host') or None,
         binary=req.GET.get('binary') or None)

@@ -42,8 +42,11 @@ def create(req, deps):
     if 'id' in values:
         values['id'] = values['id'].lower()
     values.setdefault('owner', ctxt.project_id)
+    policy.check_create(ctxt, values['owner'])
     policy.check_owner_value(ctxt, values['owner'])
-    policy.check_visibility(ctxt, values.get('visibility'))
+    policy.check_visibility(ctxt, values.get('visibility'),
+                            {'owner': values['owner'],
+                             'visibility': values.get('visibility')})
     values['status'] = 'queued'
     image = deps.registry.image_create(ctxt, values, properties=body,
                                        tags=tags)
@@ -121,6 +124,7 @@ def _list_filters(params):
 
 def index(req, deps):
     ctxt = common.context(req)
+    policy.check_list(ctxt)
     params = req.GET
     limit = CONF.image_api.limit_param_default
     if 'limit' in params:
@@ -150,13 +154,20 @@ def index(req, deps):
 
 
 def get_image(deps, ctxt, image_id):
-    """The image if ctxt may see it; 404 otherwise."""
+    """The image if ctxt may see it; 404 otherwise.
+
+    Services calling with their own credentials (computes fetching an
+    image without a user token) see every image, as admins do.
+    """
     image_id = common.check_uuid(image_id)
+    reader = ctxt.elevated() if policy.is_service(ctxt) else ctxt
     try:
-        return deps.registry.image_get(ctxt, image_id)
+        image = deps.registry.image_get(reader, image_id)
     except exception.NotFound:
         raise exception.ImageNotFound(
             message='No image found with ID %s' % image_id)
+    policy.check_read(ctxt, image)
+    return image
 
 
 def show(req, deps, image_id):
@@ -181,7 +192,7 @@ def update(req, deps, image_id):
             not ctxt.is_admin:
         raise exception.Forbidden("Owner can't be updated by non admin.")
     if values.get('visibility') not in (None, image['visibility']):
-        policy.check_visibility(ctxt, values['visibility'])
+        policy.check_visibility(ctxt, values['visibility'], image)
     locations = None
     if result.locations is not None:
         locations = _checked_locations(deps, image, result.locations,
@@ -300,7 +311,7 @@ def _set_active(req, deps, image_id, status, action):
 def add_tag(req, deps, image_id, tag):
     ctxt = common.context(req)
     image = get_image(deps, ctxt, image_id)
-    policy.check_modify(ctxt, image)
+    policy.check_modify(ctxt, image, 'add_tag')
     if len(tag) > 255:
         raise exception.Invalid("Provided object does not match schema "
                                 "'image': tag is too long")
@@ -311,7 +322,7 @@ def add_tag(req, deps, image_id, tag):
 def delete_tag(req, deps, image_id, tag):
     ctxt = common.context(req)
     image = get_image(deps, ctxt, image_id)
-    policy.check_modify(ctxt, image)
+    policy.check_modify(ctxt, image, 'delete_tag')
     if tag not in (image.get('tags') or []):
         raise exception.NotFound('Tag %s not found' % tag)
     deps.registry.image_tag_delete(ctxt, image['id'], tag)

@@ -22,6 +22,7 @@ def index(req, deps, image_id):
     ctxt = common.context(req)
     image = images.get_image(deps, ctxt, image_id)
     policy.check_sharable(image)
+    policy.check_read_members(ctxt, image)
     members = deps.registry.member_get_all(ctxt, image['id'])
     return common.json_response(views.members(
         policy.visible_members(ctxt, image, members)))
@@ -44,6 +45,7 @@ def show(req, deps, image_id, member_id):
     if not (ctxt.is_admin or policy.is_owner(ctxt, image)
             or ctxt.project_id == member_id):
         raise _member_not_found(image['id'], member_id)
+    policy.check_read_members(ctxt, image, 'get_member')
     try:
         member = deps.registry.member_get(ctxt, image['id'], member_id)
     except exception.NotFound:
@@ -68,7 +70,7 @@ def update(req, deps, image_id, member_id):
 def delete(req, deps, image_id, member_id):
     ctxt = common.context(req)
     image = images.get_image(deps, ctxt, image_id)
-    policy.check_manage_members(ctxt, image)
+    policy.check_manage_members(ctxt, image, 'delete_member')
     try:
         deps.registry.member_delete(ctxt, image['id'], member_id)
     except exception.NotFound:

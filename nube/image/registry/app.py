@@ -2,7 +2,9 @@
 
 Internal only. It trusts its caller (the image API), which names the user
 in ``X-Nube-*`` headers; reads apply Glance's visibility rules for that
-user, writes are done as asked. Bodies are JSON; errors are
+user, writes are done as asked. With ``[image_registry] auth_strategy =
+keystone`` the caller itself must present a token of a service (or admin)
+user, validated by keystonemiddleware. Bodies are JSON; errors are
 ``{"error": {"code": N, "message": M}}``.
 
   GET    /images?filters=JSON&marker=&limit=&sort_key=&sort_dir=
@@ -20,6 +22,7 @@ user, writes are done as asked. Bodies are JSON; errors are
 import re
 
 import jsonschema
+from keystonemiddleware import auth_token
 from oslo_log import log as logging
 from oslo_serialization import jsonutils
 import webob
@@ -27,9 +30,12 @@ import webob.dec
 
 from nube import context as nube_context
 from nube import exception
+import nube.conf
+from nube import policy
 from nube.db.image import api as image_db
 from nube.image.registry import client
 
+CONF = nube.conf.CONF
 LOG = logging.getLogger(__name__)
 
 
@@ -238,5 +244,27 @@ class RegistryApp:
         return _error(404, 'Not found')
 
 
-def create_app(db=None):
-    return RegistryApp(db)
+class ServicesOnly:
+    """Behind auth_token: only service (or admin) users may call."""
+
+    def __init__(self, application):
+        self.application = application
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        if req.headers.get('X-Identity-Status', 'Confirmed') != 'Confirmed':
+            return _error(401, 'Authentication required')
+        caller = nube_context.RequestContext.from_environ(req.environ)
+        if not (policy.authorize(caller, 'service_api', fatal=False) or
+                policy.check_is_admin(caller)):
+            return _error(403, 'Only nube services may call the image '
+                               'registry.')
+        return req.get_response(self.application)
+
+
+def create_app(db=None, auth_strategy=None):
+    app = RegistryApp(db)
+    if (auth_strategy or CONF.image_registry.auth_strategy) == 'keystone':
+        app = auth_token.AuthProtocol(ServicesOnly(app),
+                                      {'oslo_config_config': CONF})
+    return app

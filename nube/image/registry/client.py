@@ -2,9 +2,13 @@
 
 Each call names the caller in headers so the registry applies visibility
 rules for them. Registry errors come back as nube exceptions with the
-registry's message: NotFound, Conflict, Forbidden, Invalid.
+registry's message: NotFound, Conflict, Forbidden, Invalid. With service
+credentials (nube.service_auth) each call carries the image API's own
+token, through a keystoneauth1 session.
 """
 
+from keystoneauth1 import exceptions as ks_exc
+from keystoneauth1 import session as ks_session
 from oslo_log import log as logging
 from oslo_serialization import jsonutils
 import requests
@@ -12,6 +16,7 @@ from requests import adapters
 
 from nube import exception
 import nube.conf
+from nube import service_auth
 
 CONF = nube.conf.CONF
 LOG = logging.getLogger(__name__)
@@ -43,6 +48,18 @@ class RegistryClient:
             session.mount('http://', adapter)
             session.mount('https://', adapter)
         self.session = session
+        self._ks_session = None
+
+    def _send(self, method, url, **kwargs):
+        """Over keystoneauth with the service's token, else plainly."""
+        auth = service_auth.get_auth()
+        if auth is None:
+            return self.session.request(method, url, **kwargs)
+        if self._ks_session is None or self._ks_session.auth is not auth:
+            self._ks_session = ks_session.Session(auth=auth,
+                                                  session=self.session)
+        return self._ks_session.request(url, method, raise_exc=False,
+                                        **kwargs)
 
     @staticmethod
     def _headers(ctxt):
@@ -61,10 +78,10 @@ class RegistryClient:
     def _call(self, method, path, ctxt=None, body=None, params=None):
         data = None if body is None else jsonutils.dump_as_bytes(body)
         try:
-            resp = self.session.request(
+            resp = self._send(
                 method, self.url + path, data=data, params=params,
                 headers=self._headers(ctxt), timeout=self.timeout)
-        except requests.RequestException as exc:
+        except (requests.RequestException, ks_exc.ClientException) as exc:
             LOG.error('Image registry at %s unreachable: %s', self.url, exc)
             raise RegistryUnavailable()
         if resp.status_code == 204:

@@ -11,8 +11,11 @@ OWNER = 'p1'
 
 
 def _ctx(project, admin=False):
+    # Roles as the auth middleware gives them: the policy checks them.
     return context.RequestContext(user_id='u-' + project,
-                                  project_id=project, is_admin=admin)
+                                  project_id=project, is_admin=admin,
+                                  roles=['admin', 'member'] if admin
+                                  else ['member'])
 
 
 @pytest.fixture

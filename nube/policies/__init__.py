@@ -1,0 +1,26 @@
+"""Policy defaults in code, one module per resource.
+
+``list_rules`` is the ``oslo.policy.policies`` entry point (``nube``), so
+``oslopolicy-sample-generator --namespace nube`` writes a sample file and
+a policy file needs to name only the rules it changes.
+"""
+
+import itertools
+
+from nube.policies import availability_zones
+from nube.policies import base
+from nube.policies import flavors
+from nube.policies import hypervisors
+from nube.policies import image_members
+from nube.policies import images
+from nube.policies import limits
+from nube.policies import servers
+from nube.policies import services
+
+MODULES = [base, servers, flavors, hypervisors, services,
+           availability_zones, limits, images, image_members]
+
+
+def list_rules():
+    return list(itertools.chain.from_iterable(
+        module.list_rules() for module in MODULES))

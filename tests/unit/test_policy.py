@@ -1,0 +1,235 @@
+"""Policy defaults in code (nube/policies) and the enforcer (nube/policy).
+
+Each rule is checked for the five kinds of caller the isolation tests use:
+an admin, a member and a reader of the resource's project, and a member
+and a reader of another project.
+"""
+
+from oslo_config import cfg
+from oslo_policy import policy as oslo_policy
+import pytest
+
+from nube import context as nube_context
+from nube import exception
+from nube import policies
+from nube import policy
+
+OWNER = 'project-a'
+OTHER = 'project-b'
+
+# Who is allowed, per kind of rule. Keys: the caller's role and whether
+# the caller's project is the resource's project.
+ADMIN_ONLY = {'admin'}
+MEMBER_OR_ADMIN = {'admin', 'member-own'}
+READER_OR_ADMIN = {'admin', 'member-own', 'reader-own'}
+ANYONE = {'admin', 'member-own', 'reader-own', 'member-other',
+          'reader-other'}
+
+CALLERS = {
+    'admin': ('admin', 'admin-project'),
+    'member-own': ('member', OWNER),
+    'reader-own': ('reader', OWNER),
+    'member-other': ('member', OTHER),
+    'reader-other': ('reader', OTHER),
+}
+
+EXPECTED = {
+    # servers
+    'os_compute_api:servers:index': READER_OR_ADMIN,
+    'os_compute_api:servers:detail': READER_OR_ADMIN,
+    'os_compute_api:servers:show': READER_OR_ADMIN,
+    'os_compute_api:servers:index:get_all_tenants': ADMIN_ONLY,
+    'os_compute_api:servers:detail:get_all_tenants': ADMIN_ONLY,
+    'os_compute_api:servers:allow_all_filters': ADMIN_ONLY,
+    'os_compute_api:servers:create': MEMBER_OR_ADMIN,
+    'os_compute_api:servers:create:forced_host': ADMIN_ONLY,
+    'os_compute_api:servers:update': MEMBER_OR_ADMIN,
+    'os_compute_api:servers:delete': MEMBER_OR_ADMIN,
+    'os_compute_api:servers:start': MEMBER_OR_ADMIN,
+    'os_compute_api:servers:stop': MEMBER_OR_ADMIN,
+    'os_compute_api:servers:reboot': MEMBER_OR_ADMIN,
+    'os_compute_api:os-console-output': MEMBER_OR_ADMIN,
+    # flavors
+    'os_compute_api:os-flavor-manage:create': ADMIN_ONLY,
+    'os_compute_api:os-flavor-manage:delete': ADMIN_ONLY,
+    'os_compute_api:os-flavor-access': ADMIN_ONLY,
+    'os_compute_api:os-flavor-extra-specs:index': READER_OR_ADMIN,
+    'os_compute_api:os-flavor-extra-specs:show': READER_OR_ADMIN,
+    'os_compute_api:os-flavor-extra-specs:create': ADMIN_ONLY,
+    'os_compute_api:os-flavor-extra-specs:update': ADMIN_ONLY,
+    'os_compute_api:os-flavor-extra-specs:delete': ADMIN_ONLY,
+    # hosts
+    'os_compute_api:os-hypervisors:list': ADMIN_ONLY,
+    'os_compute_api:os-hypervisors:list-detail': ADMIN_ONLY,
+    'os_compute_api:os-hypervisors:statistics': ADMIN_ONLY,
+    'os_compute_api:os-hypervisors:show': ADMIN_ONLY,
+    'os_compute_api:os-hypervisors:search': ADMIN_ONLY,
+    'os_compute_api:os-hypervisors:servers': ADMIN_ONLY,
+    'os_compute_api:os-services:list': ADMIN_ONLY,
+    'os_compute_api:os-availability-zone:list': ANYONE,
+    'os_compute_api:os-availability-zone:detail': ADMIN_ONLY,
+    'os_compute_api:limits': ANYONE,
+    'os_compute_api:limits:other_project': ADMIN_ONLY,
+    # images (a private image owned by OWNER)
+    'add_image': MEMBER_OR_ADMIN,
+    'get_images': READER_OR_ADMIN,
+    'get_image': READER_OR_ADMIN,
+    'modify_image': MEMBER_OR_ADMIN,
+    'delete_image': MEMBER_OR_ADMIN,
+    'upload_image': MEMBER_OR_ADMIN,
+    'download_image': MEMBER_OR_ADMIN,
+    'publicize_image': ADMIN_ONLY,
+    'communitize_image': MEMBER_OR_ADMIN,
+    'deactivate': MEMBER_OR_ADMIN,
+    'reactivate': MEMBER_OR_ADMIN,
+    'add_member': MEMBER_OR_ADMIN,
+    'delete_member': MEMBER_OR_ADMIN,
+    'get_members': READER_OR_ADMIN,
+    'get_member': READER_OR_ADMIN,
+    # modify_member: the member project decides, not the owner.
+    'modify_member': {'admin', 'member-other'},
+}
+
+BASE_RULES = {'context_is_admin', 'project_member_api', 'project_reader_api',
+              'project_member_or_admin', 'project_reader_or_admin',
+              'service_api'}
+
+
+@pytest.fixture(autouse=True)
+def fresh_enforcer():
+    policy.reset()
+    yield
+    policy.reset()
+
+
+def make_context(role, project):
+    return nube_context.RequestContext(user_id='user-' + role,
+                                       project_id=project, roles=[role])
+
+
+def target(rule):
+    """The resource: owned by OWNER; for members, OTHER is the member."""
+    return {'project_id': OWNER, 'user_id': 'user-member',
+            'member_id': OTHER if rule == 'modify_member' else None,
+            'visibility': 'private'}
+
+
+def test_every_rule_has_an_expectation():
+    names = [rule.name for rule in policies.list_rules()]
+    assert len(names) == len(set(names))
+    assert set(names) == set(EXPECTED) | BASE_RULES
+
+
+def test_documented_rules_name_their_operations():
+    for rule in policies.list_rules():
+        if rule.name in BASE_RULES:
+            continue
+        assert isinstance(rule, oslo_policy.DocumentedRuleDefault), rule.name
+        assert rule.scope_types == ['project'], rule.name
+        assert rule.description and rule.operations, rule.name
+
+
+@pytest.mark.parametrize('rule', sorted(EXPECTED))
+def test_default(rule):
+    allowed = {
+        name for name, (role, project) in CALLERS.items()
+        if policy.authorize(make_context(role, project), rule, target(rule),
+                            fatal=False)}
+    assert allowed == EXPECTED[rule]
+
+
+def test_shared_and_public_images_are_readable_by_others():
+    reader = make_context('reader', OTHER)
+    for visibility in ('public', 'community', 'shared'):
+        image = {'project_id': OWNER, 'member_id': None,
+                 'visibility': visibility}
+        assert policy.authorize(reader, 'get_image', image, fatal=False)
+    private = {'project_id': OWNER, 'member_id': None,
+               'visibility': 'private'}
+    assert not policy.authorize(reader, 'get_image', private, fatal=False)
+    # A project the image is shared with reads it as a member.
+    assert policy.authorize(reader, 'get_image',
+                            dict(private, member_id=OTHER), fatal=False)
+
+
+def test_service_role_reads_and_downloads_any_image():
+    compute = make_context('service', 'service')
+    image = {'project_id': OWNER, 'member_id': None,
+             'visibility': 'private'}
+    assert policy.authorize(compute, 'get_image', image, fatal=False)
+    assert policy.authorize(compute, 'download_image', image, fatal=False)
+    assert not policy.authorize(compute, 'delete_image', image, fatal=False)
+    assert not policy.check_is_admin(compute)
+
+
+def test_refusal_is_a_403_naming_the_rule():
+    reader = make_context('reader', OWNER)
+    with pytest.raises(exception.PolicyNotAuthorized) as info:
+        policy.authorize(reader, 'os_compute_api:servers:delete')
+    assert info.value.code == 403
+    assert info.value.message == ("Policy doesn't allow "
+                                  "os_compute_api:servers:delete to be "
+                                  "performed.")
+
+
+def test_default_target_is_the_callers_project():
+    member = make_context('member', OWNER)
+    assert policy.authorize(member, 'os_compute_api:servers:create')
+    assert not policy.authorize(member, 'os_compute_api:servers:create',
+                                {'project_id': OTHER}, fatal=False)
+
+
+def test_unknown_rule_is_an_error_not_a_decision():
+    with pytest.raises(oslo_policy.PolicyNotRegistered):
+        policy.authorize(make_context('admin', 'x'), 'os_compute_api:nope')
+
+
+def test_admin_is_decided_by_context_is_admin():
+    assert policy.check_is_admin(make_context('admin', OWNER))
+    assert not policy.check_is_admin(make_context('member', OWNER))
+    both = nube_context.RequestContext(user_id='u', project_id=OWNER,
+                                       roles=['reader', 'admin'])
+    assert policy.check_is_admin(both)
+
+
+def test_other_scopes_are_refused():
+    system = make_context('admin', None)
+    system.system_scope = 'all'
+    assert not policy.authorize(system, 'os_compute_api:servers:index',
+                                fatal=False)
+    with pytest.raises(exception.PolicyNotAuthorized):
+        policy.authorize(system, 'os_compute_api:os-services:list')
+
+
+def test_policy_file_overrides_defaults(tmp_path):
+    (tmp_path / 'policy.yaml').write_text(
+        '"os_compute_api:os-services:list": "role:operator"\n'
+        '"context_is_admin": "role:admin or role:cloud-admin"\n')
+    (tmp_path / 'nube.conf').write_text(
+        '[oslo_policy]\npolicy_file = %s\n' % (tmp_path / 'policy.yaml'))
+    conf = cfg.ConfigOpts()
+    conf([], project='nube', default_config_files=[
+        str(tmp_path / 'nube.conf')])
+    policy.init(conf=conf)
+    operator = make_context('operator', OWNER)
+    assert policy.authorize(operator, 'os_compute_api:os-services:list',
+                            fatal=False)
+    admin = make_context('admin', OWNER)
+    assert not policy.authorize(admin, 'os_compute_api:os-services:list',
+                                fatal=False)
+    assert policy.check_is_admin(make_context('cloud-admin', OWNER))
+    # Rules the file leaves alone keep their defaults.
+    assert policy.authorize(admin, 'os_compute_api:os-hypervisors:list',
+                            fatal=False)
+    assert not policy.authorize(operator,
+                                'os_compute_api:os-hypervisors:list',
+                                fatal=False)
+
+
+def test_entry_points_for_the_oslopolicy_tools():
+    import importlib.metadata as md
+
+    found = {ep.group: ep for ep in md.entry_points(name='nube')
+             if ep.group.startswith('oslo.policy.')}
+    assert found['oslo.policy.policies'].load() is policies.list_rules
+    assert found['oslo.policy.enforcer'].load() is policy.get_enforcer
