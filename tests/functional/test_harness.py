@@ -18,7 +18,9 @@ def test_databases_round_trip_a_row(databases, db_server):
     for url in databases.values():
         assert url.startswith(
             'mysql+pymysql://openstack_citest:openstack_citest@127.0.0.1')
-        assert url.endswith('?charset=utf8mb4')
+        query = sa.engine.make_url(url).query
+        assert query['charset'] == 'utf8mb4'
+        assert query['ssl_disabled'] == 'true'
         engine = sa.create_engine(url)
         try:
             with engine.begin() as conn:
