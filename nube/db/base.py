@@ -11,6 +11,7 @@ import threading
 
 from oslo_db import api as oslo_db_api
 from oslo_db.sqlalchemy import enginefacade
+from oslo_db.sqlalchemy import exc_filters
 import sqlalchemy as sa
 from sqlalchemy import orm
 
@@ -33,22 +34,35 @@ class CellBase(orm.DeclarativeBase):
 
 
 class Database:
-    """One database: a configured enginefacade and read/write sessions."""
+    """One database: an engine and read/write sessions.
+
+    MariaDB/MySQL engines come from oslo.db's enginefacade (pooling, SQL
+    mode, reconnects). A SQLite file gets one persistent connection of its
+    own instead: oslo.db gives SQLite files a NullPool, so every
+    transaction would reconnect and checkpoint, while nube already runs a
+    file's transactions one at a time (see _sqlite_lock).
+    """
 
     def __init__(self, connection, **engine_opts):
         self.connection = connection
-        self._facade = enginefacade.transaction_context()
-        opts = {'connection': connection, 'sqlite_fk': True}
-        opts.update({k: v for k, v in engine_opts.items() if v is not None})
-        self._facade.configure(**opts)
         self._maker = None
         self._lock = threading.Lock()
         self._serial = _sqlite_lock(connection)
-        if self._serial is not None and ':memory:' not in connection:
-            sa.event.listen(self.engine, 'connect', _sqlite_wal)
+        if self._serial is not None:
+            self._facade = None
+            self._engine = _sqlite_engine(connection)
+        else:
+            self._facade = enginefacade.transaction_context()
+            opts = {'connection': connection}
+            opts.update({k: v for k, v in engine_opts.items()
+                         if v is not None})
+            self._facade.configure(**opts)
+            self._engine = None
 
     @property
     def engine(self):
+        if self._engine is not None:
+            return self._engine
         return self._facade.writer.get_engine()
 
     def _sessionmaker(self):
@@ -74,16 +88,38 @@ class Database:
         self.engine.dispose()
 
 
-def _sqlite_wal(dbapi_connection, connection_record):
-    """Write-ahead log and one fsync per checkpoint, not per commit.
+def _sqlite_engine(connection):
+    """One shared connection to a SQLite file (or memory), tuned.
 
-    A commit survives a crash of the process; the last commits before a
-    power loss may not, which suits nube-all and test databases.
+    Write-ahead log with synchronous=NORMAL: a commit survives a crash of
+    the process; the last commits before a power loss may not, which suits
+    nube-all and test databases. Foreign keys on. pysqlite's own
+    transaction handling is switched off and BEGIN emitted explicitly, the
+    documented recipe that makes SAVEPOINTs work.
     """
-    cursor = dbapi_connection.cursor()
-    cursor.execute('PRAGMA journal_mode=WAL')
-    cursor.execute('PRAGMA synchronous=NORMAL')
-    cursor.close()
+    engine = sa.create_engine(
+        connection, poolclass=sa.pool.StaticPool,
+        connect_args={'check_same_thread': False})
+    on_file = ':memory:' not in connection and connection not in (
+        'sqlite://', 'sqlite:///')
+
+    @sa.event.listens_for(engine, 'connect')
+    def _connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute('PRAGMA foreign_keys=ON')
+        if on_file:
+            cursor.execute('PRAGMA journal_mode=WAL')
+            cursor.execute('PRAGMA synchronous=NORMAL')
+        cursor.close()
+
+    @sa.event.listens_for(engine, 'begin')
+    def _begin(conn):
+        conn.exec_driver_sql('BEGIN')
+
+    # The same error translation (DBDuplicateEntry, ...) oslo.db engines do.
+    exc_filters.register_engine(engine)
+    return engine
 
 
 _sqlite_locks = {}
