@@ -255,9 +255,8 @@ def _parser():
     return parser
 
 
-_CATEGORIES = ('api_db', 'db', 'cell_v2', 'flavor')
-_CATEGORIES += identity_manage.CATEGORIES
-_CATEGORIES += ('image_db',)
+_CATEGORIES = ('api_db', 'db', 'cell_v2', 'flavor',
+               'image_db') + identity_manage.CATEGORIES
 
 
 def main(argv=None):

@@ -19,10 +19,7 @@ from nube.conf import service_auth
 CONF = cfg.CONF
 
 _MODULES = (default, api, cells, compute, conductor, database, glance,
-            libvirt, network, scheduler)
-_MODULES += (identity,)
-_MODULES += (image,)
-_MODULES += (service_auth,)
+            identity, image, libvirt, network, scheduler, service_auth)
 
 for _mod in _MODULES:
     _mod.register_opts(CONF)

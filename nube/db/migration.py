@@ -7,9 +7,7 @@ from alembic import config as alembic_config
 from alembic import migration as alembic_migration
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
-KINDS = ('api', 'cell')
-KINDS += ('identity',)
-KINDS += ('image',)
+KINDS = ('api', 'cell', 'identity', 'image')
 
 
 def _config(kind, connection):
