@@ -137,6 +137,37 @@ def _sqlite_lock(connection):
         return _sqlite_locks.setdefault(connection, threading.RLock())
 
 
+class ProcessDatabase:
+    """The process's database of one kind, made on first use from the
+    oslo.db option group that names it (``[api_database]``, ...)."""
+
+    def __init__(self, database_class, group):
+        self._class = database_class
+        self._group = group
+        self._database = None
+        self._lock = threading.Lock()
+
+    def get(self):
+        if self._database is None:
+            with self._lock:
+                if self._database is None:
+                    self._database = self._make()
+        return self._database
+
+    def _make(self):
+        import nube.conf
+        from nube import exception
+
+        opts = getattr(nube.conf.CONF, self._group)
+        if not opts.connection:
+            raise exception.NubeException(
+                '[%s] connection is not set' % self._group)
+        return self._class(opts.connection, **engine_opts(opts))
+
+    def reset(self):
+        self._database = None
+
+
 def engine_opts(group):
     """enginefacade keyword arguments from an oslo.db option group."""
     return dict(

@@ -1,6 +1,5 @@
 """API database API: flavors, cell/host/instance mappings, build intent."""
 
-import threading
 import uuid as uuidlib
 
 import sqlalchemy as sa
@@ -398,25 +397,6 @@ class ApiDatabase(base.Database):
             return result
 
 
-_database = None
-_lock = threading.Lock()
-
-
-def get_database():
-    """This process's API database, from [api_database]."""
-    global _database
-    if _database is None:
-        with _lock:
-            if _database is None:
-                if not CONF.api_database.connection:
-                    raise exception.NubeException(
-                        '[api_database] connection is not set')
-                _database = ApiDatabase(
-                    CONF.api_database.connection,
-                    **base.engine_opts(CONF.api_database))
-    return _database
-
-
-def reset():
-    global _database
-    _database = None
+_process_database = base.ProcessDatabase(ApiDatabase, 'api_database')
+get_database = _process_database.get
+reset = _process_database.reset

@@ -1,7 +1,6 @@
 """Identity database API: plain dicts in and out, Keystone's messages on
 NotFound and Conflict so the service can pass them straight to clients."""
 
-import threading
 import uuid
 
 import sqlalchemy as sa
@@ -273,25 +272,7 @@ class IdentityDatabase(base.Database):
             return result.rowcount
 
 
-_database = None
-_lock = threading.Lock()
-
-
-def get_database():
-    """This process's identity database, from [identity_database]."""
-    global _database
-    if _database is None:
-        with _lock:
-            if _database is None:
-                if not CONF.identity_database.connection:
-                    raise exception.NubeException(
-                        '[identity_database] connection is not set')
-                _database = IdentityDatabase(
-                    CONF.identity_database.connection,
-                    **base.engine_opts(CONF.identity_database))
-    return _database
-
-
-def reset():
-    global _database
-    _database = None
+_process_database = base.ProcessDatabase(IdentityDatabase,
+                                         'identity_database')
+get_database = _process_database.get
+reset = _process_database.reset
