@@ -56,7 +56,7 @@ class API:
     def __init__(self, db=None, image_api=None):
         self._db = db
         self._scheduler = None
-        self._compute_apis = {}
+        self._compute_apis = compute_rpcapi.ClientsByCell()
         self._image_api = image_api
 
     @property
@@ -70,14 +70,6 @@ class API:
         if self._scheduler is None:
             self._scheduler = scheduler_rpcapi.SchedulerAPI()
         return self._scheduler
-
-    def _compute_api(self, cell):
-        api = self._compute_apis.get(cell['uuid'])
-        if api is None:
-            api = compute_rpcapi.ComputeAPI(
-                transport_url=cell['transport_url'])
-            self._compute_apis[cell['uuid']] = api
-        return api
 
     # -- create -------------------------------------------------------------
 
@@ -396,8 +388,8 @@ class API:
             # once on the fresh state.
             return self.delete(ctxt, server_id)
         self.db.instance_mapping_set_queued_for_delete(server_id)
-        self._compute_api(cell).terminate_instance(ctxt, instance['host'],
-                                                   instance)
+        self._compute_apis.for_cell(cell).terminate_instance(
+            ctxt, instance['host'], instance)
 
     def _local_delete(self, cell_db, instance):
         """Delete in the DB alone: no compute holds (or can act on) it."""
@@ -456,7 +448,7 @@ class API:
                 attr='task_state', state=instance['task_state'])
         self._check_state(instance, 'get_console_output',
                           self.CONSOLE_VM_STATES, (instance['task_state'],))
-        return self._compute_api(cell).get_console_output(
+        return self._compute_apis.for_cell(cell).get_console_output(
             ctxt, instance['host'], instance, length)
 
     def _power_action(self, ctxt, server_id, action, vm_states, task_states,
@@ -484,7 +476,8 @@ class API:
             current = cell_db.instance_get(server_id, joins=False)
             self._check_state(current, action, vm_states, task_states)
             raise
-        cast(self._compute_api(cell), ctxt, instance['host'], instance)
+        cast(self._compute_apis.for_cell(cell), ctxt, instance['host'],
+             instance)
 
     def stop(self, ctxt, server_id):
         self._power_action(

@@ -39,3 +39,15 @@ class ComputeAPI:
     def get_console_output(self, ctxt, host, instance, length=None):
         return self._client.prepare(server=host).call(
             ctxt, 'get_console_output', instance=instance, length=length)
+
+
+class ClientsByCell(dict):
+    """ComputeAPI clients keyed by cell uuid, each on its cell's transport,
+    made on first use."""
+
+    def for_cell(self, cell):
+        client = self.get(cell['uuid'])
+        if client is None:
+            client = self[cell['uuid']] = ComputeAPI(
+                transport_url=cell['transport_url'])
+        return client

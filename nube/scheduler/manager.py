@@ -38,7 +38,7 @@ class SchedulerManager(periodic_task.PeriodicTasks):
         super().__init__(CONF)
         self.host_manager = host_manager.HostManager()
         self.selector = selector.HostSelector()
-        self._compute_apis = {}
+        self._compute_apis = compute_rpcapi.ClientsByCell()
         self.stats = {'scheduled': 0, 'no_valid_host': 0, 'claim_races': 0}
         # Spacing from config read now; decorator arguments are read at
         # import, before the configuration is.
@@ -129,14 +129,13 @@ class SchedulerManager(periodic_task.PeriodicTasks):
             return
         self.stats['scheduled'] += 1
         with timing.stage('scheduler.hand_over.cast'):
-            self._compute_api(cell).build_and_run_instance(
+            self._compute_apis.for_cell(cell).build_and_run_instance(
                 context, created['host'], created, spec,
                 [_host_dict(h) for h in alternates])
 
     def _instance_values(self, instance, spec):
-        values = {k: v for k, v in instance.items()
-                  if k not in ('fault', 'fixed_ips', 'network_label',
-                               'cell_name', 'id')}
+        # instance_create keeps only the model's columns.
+        values = dict(instance)
         values['task_state'] = states.SCHEDULING
         values['vm_state'] = states.BUILDING
         values['task_deadline'] = utils.utcnow() + datetime.timedelta(
@@ -150,11 +149,8 @@ class SchedulerManager(periodic_task.PeriodicTasks):
         LOG.warning('Server %s goes to cell0: %s', uuid, message)
         cell0 = targeting.get_cell0()
         cell0_db = targeting.cell_database(cell0)
-        values = {k: v for k, v in instance.items()
-                  if k not in ('fault', 'fixed_ips', 'network_label',
-                               'cell_name', 'id')}
-        values.update(vm_state=states.ERROR, task_state=None, host=None,
-                      node=None)
+        values = dict(instance, vm_state=states.ERROR, task_state=None,
+                      host=None, node=None)
         try:
             cell0_db.instance_create(values)
             cell0_db.instance_fault_create(uuid, 500, message[:255],
@@ -172,14 +168,6 @@ class SchedulerManager(periodic_task.PeriodicTasks):
             if cell['uuid'] == cell_uuid:
                 return cell
         raise exception.CellMappingNotFound(uuid=cell_uuid)
-
-    def _compute_api(self, cell):
-        api = self._compute_apis.get(cell['uuid'])
-        if api is None:
-            api = compute_rpcapi.ComputeAPI(
-                transport_url=cell['transport_url'])
-            self._compute_apis[cell['uuid']] = api
-        return api
 
     # -- periodic ------------------------------------------------------------
 
