@@ -25,6 +25,11 @@ retry_on_deadlock = oslo_db_api.wrap_db_retry(
     inc_retry_interval=True, max_retry_interval=0.5)
 
 
+class TimestampMixin:
+    created_at = sa.Column(sa.DateTime)
+    updated_at = sa.Column(sa.DateTime)
+
+
 class ApiBase(orm.DeclarativeBase):
     """Models of the API database."""
 

@@ -2,7 +2,6 @@
 
 from sqlalchemy import Boolean
 from sqlalchemy import Column
-from sqlalchemy import DateTime
 from sqlalchemy import Float
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
@@ -12,11 +11,7 @@ from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 
 from nube.db.base import ApiBase as Base
-
-
-class TimestampMixin:
-    created_at = Column(DateTime)
-    updated_at = Column(DateTime)
+from nube.db.base import TimestampMixin
 
 
 class Flavor(TimestampMixin, Base):

@@ -12,11 +12,7 @@ from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 
 from nube.db.base import CellBase as Base
-
-
-class TimestampMixin:
-    created_at = Column(DateTime)
-    updated_at = Column(DateTime)
+from nube.db.base import TimestampMixin
 
 
 class SoftDeleteMixin:

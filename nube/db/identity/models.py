@@ -12,6 +12,7 @@ from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.dialects import mysql
 from sqlalchemy import orm
+from nube.db.base import TimestampMixin
 
 
 class Base(orm.DeclarativeBase):
@@ -21,11 +22,6 @@ class Base(orm.DeclarativeBase):
 # Revocation compares token issue times to the microsecond; MySQL's
 # DATETIME keeps whole seconds unless asked for more.
 PreciseDateTime = DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql')
-
-
-class TimestampMixin:
-    created_at = Column(DateTime)
-    updated_at = Column(DateTime)
 
 
 class Domain(TimestampMixin, Base):

@@ -12,15 +12,11 @@ from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy import orm
+from nube.db.base import TimestampMixin
 
 
 class Base(orm.DeclarativeBase):
     """Models of the image database."""
-
-
-class TimestampMixin:
-    created_at = Column(DateTime)
-    updated_at = Column(DateTime)
 
 
 class Image(TimestampMixin, Base):
