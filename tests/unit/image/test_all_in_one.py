@@ -17,7 +17,8 @@ def test_all_in_one_serves_images(tmp_path):
         import requests
         import nube.conf
         from nube.image import all_in_one
-        nube.conf.CONF([], project='nube')
+        # Never a deployed /etc/nube/nube.conf: this test sets its own.
+        nube.conf.CONF([], project='nube', default_config_files=[])
         services = all_in_one.services(sys.argv[1], registry_port=0,
                                        api_port=0)
         for service in services:

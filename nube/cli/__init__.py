@@ -1,0 +1,1 @@
+"""The `nube` command line client (console script nube.cli.main:main)."""
