@@ -529,7 +529,8 @@ class HostAPI:
         zones = self._zones_by_host()
         result = []
         for cell, services in self._each_cell(
-                lambda db: db.service_get_all(host=host, binary=binary)):
+                lambda db: db.service_get_all(host=host, binary=binary),
+                include_cell0=True):
             for service in services:
                 service['up'] = host_state.service_is_up(service)
                 service['availability_zone'] = (

@@ -172,6 +172,14 @@ class SchedulerManager(periodic_task.PeriodicTasks):
     # -- periodic ------------------------------------------------------------
 
     @periodic_task.periodic_task(spacing=10, run_immediately=True)
+    def _heartbeat(self, context):
+        """Schedulers belong to no cell: their service row lives in cell0,
+        so `GET /os-services` lists them as Nova does."""
+        cell0_db = targeting.cell_database(targeting.get_cell0())
+        cell0_db.service_heartbeat(CONF.host, 'nube-scheduler',
+                                   topic='scheduler')
+
+    @periodic_task.periodic_task(spacing=10, run_immediately=True)
     def _reap_stale_build_requests(self, context):
         """Servers no scheduler took in time (a lost cast) go to ERROR."""
         older = utils.utcnow() - datetime.timedelta(

@@ -292,3 +292,20 @@ def test_locked_server_refuses_power_actions_for_users(cloud):
     assert status == 409
     assert 'locked' in body['conflictingRequest']['message']
     assert cloud.instance(server['uuid'])['task_state'] is None
+
+
+def test_scheduler_heartbeat_lists_it_among_services(cloud, tmp_path):
+    from nube.scheduler import manager as scheduler_manager
+    (tmp_path / 'cell0').mkdir()
+    cell0_db = fakes.make_cell_db(tmp_path / 'cell0')
+    cell0_url = 'sqlite:///%s' % (tmp_path / 'cell0' / 'cell.db')
+    cloud.api_db.cell_mapping_create('cell0', 'none:///', cell0_url,
+                                     uuid=targeting.CELL0_UUID)
+    targeting._databases[cell0_url] = cell0_db
+    targeting.get_cells(refresh=True)
+    scheduler_manager.SchedulerManager()._heartbeat(None)
+    services = compute_api.HostAPI().service_get_all(None)
+    scheduler = [s for s in services if s['binary'] == 'nube-scheduler']
+    assert len(scheduler) == 1
+    assert scheduler[0]['availability_zone'] == 'internal'
+    assert scheduler[0]['cell_name'] == 'cell0'
