@@ -11,6 +11,7 @@ server's message and request id.
 
 import io
 import os
+import time
 
 import pytest
 import yaml
@@ -179,7 +180,13 @@ def test_admin_views(client):
     hypervisors = client.hypervisors.list(detailed=True)
     assert [h['hypervisor_hostname'] for h in hypervisors] == ['lib-host']
     binaries = {s['binary'] for s in client.services.list()}
-    assert 'nube-compute' in binaries
+    assert {'nube-compute', 'nube-conductor'} <= binaries
+    # The scheduler's row (cell0) appears with its first heartbeat.
+    deadline = time.monotonic() + 30
+    while 'nube-scheduler' not in binaries:
+        assert time.monotonic() < deadline, binaries
+        time.sleep(0.5)
+        binaries = {s['binary'] for s in client.services.list()}
     computes = client.services.list(binary='nube-compute')
     assert [s['host'] for s in computes] == ['lib-host']
     assert client.availability_zones.list(detailed=True)
