@@ -12,6 +12,7 @@ import webob.exc
 from nube.api import common
 from nube.api.schemas import server_actions as schema
 from nube.api import validation
+from nube import exception
 from nube.policies import servers as policies
 
 # Control characters clients cannot display (Nova strips them too; tab and
@@ -59,11 +60,29 @@ def reboot(req, server_id, body):
     return common.empty_response(202)
 
 
+def force_delete(req, server_id, body):
+    """Nova with reclaim_instance_interval 0: a plain delete."""
+    common.authorize_server(req, policies.SERVERS % 'delete', server_id)
+    req.compute_api.delete(req.context, server_id)
+    return common.empty_response(202)
+
+
+def restore(req, server_id, body):
+    """Nothing is ever soft-deleted (no deferred delete): 409 as Nova."""
+    instance = req.compute_api.get(req.context, server_id)
+    common.authorize_server(req, policies.SERVERS % 'delete', server_id)
+    raise exception.InstanceInvalidState(
+        action='restore', instance_uuid=server_id, attr='vm_state',
+        state=instance.get('vm_state'))
+
+
 ACTIONS = {
     'os-getConsoleOutput': get_console_output,
     'os-stop': stop,
     'os-start': start,
     'reboot': reboot,
+    'forceDelete': force_delete,
+    'restore': restore,
 }
 
 

@@ -1,5 +1,6 @@
 """/servers: create, list, show, update, delete."""
 
+import ipaddress
 import secrets
 
 from oslo_utils import uuidutils
@@ -20,6 +21,11 @@ _PASSWORD_SYMBOLS = ('23456789ABCDEFGHJKLMNPQRSTUVWXYZ'
 
 def generate_password(length=PASSWORD_LENGTH):
     return ''.join(secrets.choice(_PASSWORD_SYMBOLS) for _ in range(length))
+
+
+def _access_ip(value):
+    """Nova keeps access IPs in canonical form ('::babe:dc0c:1602')."""
+    return str(ipaddress.ip_address(value)) if value else None
 
 
 def index(req):
@@ -57,9 +63,9 @@ def update(req, server_id):
     if 'description' in server:
         updates['display_description'] = server['description']
     if 'accessIPv4' in server:
-        updates['access_ip_v4'] = server['accessIPv4'] or None
+        updates['access_ip_v4'] = _access_ip(server['accessIPv4'])
     if 'accessIPv6' in server:
-        updates['access_ip_v6'] = server['accessIPv6'] or None
+        updates['access_ip_v6'] = _access_ip(server['accessIPv6'])
     context = req.context
     if updates:
         instance = req.compute_api.update(context, server_id, updates)
@@ -164,6 +170,21 @@ def _flavor(req, server):
     return flavor
 
 
+def _check_no_missing_resources(server, security_groups):
+    """Nova refuses unknown keypairs and security groups with 400.
+
+    nube has no keypair API and only the implicit ``default`` security
+    group, so any other name cannot exist.
+    """
+    if server.get('key_name'):
+        raise webob.exc.HTTPBadRequest(
+            explanation='Invalid key_name provided.')
+    for name in security_groups:
+        if name != 'default':
+            raise webob.exc.HTTPBadRequest(
+                explanation='Security group %s not found.' % name)
+
+
 def create(req):
     body = validation.validate(
         schema.create(req.api_version, req.is_legacy_v2),
@@ -183,6 +204,7 @@ def create(req):
     security_groups = [group['name']
                        for group in server.get('security_groups') or []
                        if group.get('name')] or ['default']
+    _check_no_missing_resources(server, security_groups)
     config_drive = server.get('config_drive')
     kwargs = dict(
         flavor=flavor, image_ref=image_ref, name=server['name'],
@@ -194,8 +216,8 @@ def create(req):
         user_data=server.get('user_data'),
         scheduler_hints=_scheduler_hints(body),
         description=server.get('description'),
-        access_ip_v4=server.get('accessIPv4'),
-        access_ip_v6=server.get('accessIPv6'),
+        access_ip_v4=_access_ip(server.get('accessIPv4')),
+        access_ip_v6=_access_ip(server.get('accessIPv6')),
         config_drive=(None if config_drive is None
                       else common.body_bool(config_drive)),
         admin_password=admin_password,

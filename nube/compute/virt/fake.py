@@ -130,6 +130,9 @@ class FakeDriver(driver.ComputeDriver):
                    'resume')
 
     def get_console_output(self, instance):
+        """A few lines, as Nova's fake driver (Tempest tails 3 of them)."""
         self._state(instance)
-        return 'nube fake console of %s on %s\n' % (instance['uuid'],
-                                                    self.host)
+        return ('nube fake console of %s on %s\n'
+                'fake kernel booting\n'
+                'fake init started\n'
+                'fake login:' % (instance['uuid'], self.host))

@@ -29,6 +29,7 @@ MEMBER_STATUSES = ('pending', 'accepted', 'rejected')
 FILTER_OPERATORS = ('in', 'eq', 'neq', 'gt', 'gte', 'lt', 'lte')
 _IN_FILTERS = ('name', 'id', 'status', 'container_format', 'disk_format')
 _BOOL_FILTERS = ('os_hidden', 'protected')
+_INT_FILTERS = ('size', 'virtual_size', 'min_disk', 'min_ram')
 _EXACT_FILTERS = ('owner', 'checksum', 'os_hash_value', 'os_hash_algo',
                   'visibility')
 # NULLs sort as these, so keyset pagination compares plain values.
@@ -239,6 +240,14 @@ class ImageDatabase(base.Database):
                 conditions.append(models.Image.size >= value
                                   if key == 'size_min'
                                   else models.Image.size <= value)
+        for key in _INT_FILTERS:
+            # Glance filters these columns by exact (numeric) value.
+            if key in filters:
+                try:
+                    value = int(filters.pop(key))
+                except (TypeError, ValueError):
+                    raise exception.Invalid('Invalid value for %s.' % key)
+                conditions.append(getattr(models.Image, key) == value)
         for key in _IN_FILTERS:
             if key not in filters:
                 continue

@@ -73,10 +73,11 @@ ROUTES = (
 
 
 def compile_routes(table):
+    """Exact paths: as in Glance, '/v2/images/' (an empty id) is 404."""
     compiled = []
     for template, methods in table:
         pattern = re.sub(r'\{(\w+)\}', r'(?P<\1>[^/]+)', template)
-        compiled.append((re.compile('^%s/?$' % pattern), methods))
+        compiled.append((re.compile('^%s$' % pattern), methods))
     return compiled
 
 

@@ -170,3 +170,25 @@ def test_power_action_conflict_is_409(call, compute_api):
     assert result.status == 409
     assert "Cannot 'start' instance" in (
         result.body['conflictingRequest']['message'])
+
+
+def test_force_delete_deletes_and_unknown_server_is_404(call, compute_api):
+    # Nova without deferred delete: forceDelete is a delete.
+    server = compute_api.add()
+    result = _action(call, server['uuid'], {'forceDelete': None})
+    assert result.status == 202
+    assert compute_api.last('delete') == ('delete', server['uuid'])
+    result = _action(call, server['uuid'], {'forceDelete': None})
+    assert result.status == 404
+
+
+def test_restore_is_409_or_404(call, compute_api):
+    # Nothing is soft-deleted: restore of a live server conflicts.
+    server = compute_api.add()
+    result = _action(call, server['uuid'], {'restore': None})
+    assert result.status == 409
+    assert "Cannot 'restore' instance" in (
+        result.body['conflictingRequest']['message'])
+    result = _action(call, '9c6d38cc-fcfb-437a-85b9-7b788af8bf01',
+                     {'restore': None})
+    assert result.status == 404

@@ -71,16 +71,18 @@ def test_everything_a_2_19_client_may_send(call, compute_api):
     user_data = base64.b64encode(b'#!/bin/sh\necho hi\n').decode()
     request = body(
         adminPass='s3cret', metadata={'k': 'v'}, availability_zone='nova',
-        key_name='mykey', user_data=user_data, accessIPv4='192.0.2.1',
+        user_data=user_data, accessIPv4='192.0.2.1',
         accessIPv6='2001:db8::1', description='my server',
         config_drive=True, min_count='2', max_count=3,
-        security_groups=[{'name': 'web'}], **{'OS-DCF:diskConfig': 'AUTO'})
+        security_groups=[{'name': 'default'}],
+        **{'OS-DCF:diskConfig': 'AUTO'})
     request['os:scheduler_hints'] = {
         'same_host': '6b4c3f3c-e7d6-4e5e-a4d2-6d16b1b2a6e3'}
     result = call('POST', '/v2.1/servers', body=request, version='2.19')
     assert result.status == 202, result.body
     assert result.body['server']['adminPass'] == 's3cret'
-    assert result.body['server']['security_groups'] == [{'name': 'web'}]
+    assert result.body['server']['security_groups'] == [
+        {'name': 'default'}]
     kwargs = compute_api.last('create')[1]
     assert kwargs['min_count'] == 2 and kwargs['max_count'] == 3
     assert kwargs['description'] == 'my server'
@@ -89,6 +91,31 @@ def test_everything_a_2_19_client_may_send(call, compute_api):
     assert kwargs['scheduler_hints'] == {
         'same_host': ['6b4c3f3c-e7d6-4e5e-a4d2-6d16b1b2a6e3']}
     assert kwargs['access_ip_v4'] == '192.0.2.1'
+
+
+def test_access_ips_are_stored_canonical(call, compute_api):
+    # Tempest sends a long IPv6 form and expects Nova's canonical one back.
+    result = call('POST', '/v2.1/servers', body=body(
+        accessIPv4='192.0.2.1',
+        accessIPv6='0000:0000:0000:0000:0000:babe:220.12.22.2'))
+    assert result.status == 202, result.body
+    kwargs = compute_api.last('create')[1]
+    assert kwargs['access_ip_v6'] == '::babe:dc0c:1602'
+    assert kwargs['access_ip_v4'] == '192.0.2.1'
+
+
+@pytest.mark.parametrize('extra,message', [
+    ({'key_name': 'mykey'}, 'Invalid key_name provided.'),
+    ({'security_groups': [{'name': 'default'}, {'name': 'web'}]},
+     'Security group web not found.'),
+])
+def test_unknown_keypair_or_security_group_is_400(call, compute_api, extra,
+                                                  message):
+    # No keypair API and only the implicit "default" group: Nova's 400.
+    result = call('POST', '/v2.1/servers', body=body(**extra))
+    assert result.status == 400
+    assert result.body['badRequest']['message'] == message
+    assert not [c for c in compute_api.calls if c[0] == 'create']
 
 
 def test_return_reservation_id(call):

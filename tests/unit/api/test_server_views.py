@@ -214,6 +214,14 @@ def test_update_maps_fields_for_the_facade(call, compute_api):
         'access_ip_v4': '192.0.2.9', 'access_ip_v6': '2001:db8::9'}
 
 
+def test_update_canonicalizes_access_ipv6(call, compute_api):
+    server = compute_api.add()
+    result = call('PUT', '/v2.1/servers/%s' % server['uuid'],
+                  body={'server': {'accessIPv6': '2001:0db8:0:0:0:0:0:09'}})
+    assert result.status == 200
+    assert compute_api.last('update')[2] == {'access_ip_v6': '2001:db8::9'}
+
+
 @pytest.mark.parametrize('request_body,version', [
     ({'server': {'description': 'd'}}, '2.18'),
     ({'server': {'name': ''}}, None),

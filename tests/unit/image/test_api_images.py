@@ -109,6 +109,14 @@ def test_show_and_ids_that_are_not_uuids(call):
                 token='bob:p2').status == 404
 
 
+def test_empty_image_id_is_404(call):
+    # Tempest: GET/DELETE /v2/images/ name no image (Glance answers 404).
+    _create(call)
+    assert call('GET', '/v2/images/').status == 404
+    assert call('DELETE', '/v2/images/').status == 404
+    assert call('GET', '/v2/images').status == 200
+
+
 def test_error_shape_follows_accept(call):
     result = call('GET', '/v2/images/nope', headers={'Accept': 'text/html'})
     assert result.status == 404

@@ -55,6 +55,9 @@ def test_filters(db, images):
     assert get(tags=['odd', 'even']) == []
     assert get(os_distro='debian') == ['beta', 'gamma']
     assert get(size_min='20', size_max='30') == [None, 'alpha']
+    assert get(size='30') == ['alpha']
+    with pytest.raises(exception.Invalid):
+        get(size='big')
     assert get(owner='p2') == []
     with pytest.raises(exception.Invalid):
         get(name='gt:alpha')
