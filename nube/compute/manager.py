@@ -374,7 +374,9 @@ class ComputeManager(periodic_task.PeriodicTasks):
             return output
         if int(length) == 0:
             return ''
-        return ''.join(output.splitlines(keepends=True)[-int(length):])
+        # Nova's tail: the last N pieces between '\n's, so a log ending in
+        # a newline counts its empty last piece (Tempest counts that way).
+        return '\n'.join(output.split('\n')[-int(length):])
 
     # -- periodic tasks ------------------------------------------------------
 

@@ -303,7 +303,8 @@ def test_console_output_tail(cell, ctxt, monkeypatch):
     inst = _build(cell, ctxt, 'c1')
     monkeypatch.setattr(mgr.driver, 'get_console_output',
                         lambda instance: 'one\ntwo\nthree\n')
-    assert mgr.get_console_output(ctxt, inst, 2) == 'two\nthree\n'
+    assert mgr.get_console_output(ctxt, inst, 2) == 'three\n'
+    assert mgr.get_console_output(ctxt, inst, 3) == 'two\nthree\n'
     assert mgr.get_console_output(ctxt, inst, None) == 'one\ntwo\nthree\n'
     assert mgr.get_console_output(ctxt, inst, -1) == 'one\ntwo\nthree\n'
     assert mgr.get_console_output(ctxt, inst, 0) == ''
