@@ -255,8 +255,11 @@ class API:
         filters.pop('all_tenants', None)
         if 'tenant_id' in filters:
             filters['project_id'] = filters.pop('tenant_id')
-        if filters.pop('deleted', False) or \
-                filters.get('changes-since') is not None:
+        # Nova: deleted=True lists only deleted servers (`openstack server
+        # list --deleted`); changes-since alone also shows deleted ones.
+        if filters.pop('deleted', False):
+            filters['read_deleted'] = 'only'
+        elif filters.get('changes-since') is not None:
             filters['read_deleted'] = 'yes'
         sort_keys, sort_dirs = cell_api.normalize_sort(sort_keys, sort_dirs)
         marker_values = None
