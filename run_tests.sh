@@ -2,9 +2,20 @@
 # Run nube's checks: lint, unit tests and functional tests (real MariaDB,
 # RabbitMQ and service processes).
 #
-#   ./run_tests.sh                 # tox -e pep8,py3,functional
-#   ./run_tests.sh -e py3          # any tox arguments instead
+#   ./run_tests.sh                 # every stage: tox, then (as root) e2e, tempest
+#   ./run_tests.sh -e py3          # any tox arguments instead (tox stage only)
 #   ./run_tests.sh -e py3 -- -k scheduler
+#   ./run_tests.sh --stage e2e     # only these stages (repeat or comma-separate)
+#
+# Stages (NUBE_STAGES="tox,e2e,tempest" selects them too):
+#   tox      tox -e pep8,py3,functional (or the tox arguments given)
+#   e2e      root: devstack/stack.sh (libvirt, file store) -> tests/e2e ->
+#            unstack.sh -> stack.sh (libvirt, swift) -> test_devstack.py ->
+#            unstack.sh -> no stack process left (tools/e2e_stage.sh e2e)
+#   tempest  root: stack.sh (fake driver) -> tox -e tempest with the admin
+#            openrc sourced -> unstack.sh; skipped while tox.ini has no
+#            [testenv:tempest] (tools/e2e_stage.sh tempest)
+# Each stage is timed; the first failing stage ends the run.
 #
 # As root it first runs tools/install_services.sh (idempotent: packages,
 # MariaDB, RabbitMQ).  As another user it only checks that the services
@@ -70,9 +81,42 @@ ensure_tox() {
     "$TOOLS_VENV/bin/tox" --version
 }
 
+STAGES=()
+add_stages() {
+    local parts=()
+    read -ra parts <<<"${1//,/ }"
+    STAGES+=("${parts[@]}")
+}
+while [ $# -gt 0 ]; do
+    case $1 in
+        --stage) add_stages "${2:?--stage needs a value}"; shift 2 ;;
+        --stage=*) add_stages "${1#--stage=}"; shift ;;
+        *) break ;;
+    esac
+done
+if [ ${#STAGES[@]} -eq 0 ] && [ -n "${NUBE_STAGES:-}" ]; then
+    add_stages "$NUBE_STAGES"
+fi
+if [ ${#STAGES[@]} -eq 0 ]; then
+    if [ $# -gt 0 ]; then
+        STAGES=(tox)
+    elif [ "$(id -u)" -eq 0 ]; then
+        STAGES=(tox e2e tempest)
+    else
+        log "not root: only the tox stage (e2e and tempest need root)"
+        STAGES=(tox)
+    fi
+fi
+for stage in "${STAGES[@]}"; do
+    case $stage in
+        tox|e2e|tempest) ;;
+        *) log "unknown stage '$stage' (tox, e2e, tempest)"; exit 2 ;;
+    esac
+done
 if [ $# -eq 0 ]; then
     set -- -e pep8,py3,functional
 fi
+log "stages: ${STAGES[*]}"
 
 START=$EPOCHREALTIME
 if [ "${NUBE_SKIP_SERVICES:-0}" = 1 ]; then
@@ -89,10 +133,28 @@ t=$EPOCHREALTIME
 ensure_tox
 log "tox ready ($(elapsed "$t"))"
 
-t=$EPOCHREALTIME
+run_stage() {
+    case $1 in
+        tox)
+            shift
+            log "tox $*"
+            # A venv the caller has active must not leak into tox's envs.
+            env -u VIRTUAL_ENV -u PYTHONPATH "$TOOLS_VENV/bin/tox" "$@" ;;
+        e2e|tempest)
+            TOX=$TOOLS_VENV/bin/tox bash ./tools/e2e_stage.sh "$1" ;;
+    esac
+}
+
 rc=0
-log "tox $*"
-# A venv the caller has active must not leak into tox's environments.
-env -u VIRTUAL_ENV -u PYTHONPATH "$TOOLS_VENV/bin/tox" "$@" || rc=$?
-log "tox finished rc=$rc ($(elapsed "$t")); total $(elapsed "$START")"
+SUMMARY=()
+for stage in "${STAGES[@]}"; do
+    t=$EPOCHREALTIME
+    log "==> stage $stage"
+    run_stage "$stage" "$@" || rc=$?
+    SUMMARY+=("$(printf '%-8s rc=%s %s' "$stage" "$rc" "$(elapsed "$t")")")
+    log "<== stage $stage finished rc=$rc ($(elapsed "$t"))"
+    [ "$rc" -eq 0 ] || break
+done
+for line in "${SUMMARY[@]}"; do log "$line"; done
+log "total $(elapsed "$START")"
 exit "$rc"

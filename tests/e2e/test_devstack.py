@@ -1,0 +1,193 @@
+"""A real guest through a devstack cloud's APIs (devstack/stack.sh).
+
+Reads the running cloud from the stack.env and clouds.yaml that stack.sh
+wrote (NUBE_STACK_ENV, default /opt/stack/data/stack.env); as the demo
+user it boots a server from the uploaded test image, waits for ACTIVE,
+finds the guest's marker line in os-getConsoleOutput, deletes the server
+and checks with virsh that the domain is gone. It also checks that the
+image's data sits in the store stack.sh was run with (IMAGE_STORE; the
+e2e driver tools/e2e_stage.sh sets NUBE_E2E_IMAGE_STORE to the one it
+expects). Needs root (virsh on qemu:///system) and VIRT_DRIVER=libvirt.
+Without a stack the tests skip, unless NUBE_E2E_REQUIRED=1.
+"""
+
+import configparser
+import os
+import shlex
+import subprocess
+import time
+
+from keystoneauth1.identity import v3
+from keystoneauth1 import session as ks_session
+import pytest
+import yaml
+
+REQUIRED = os.environ.get('NUBE_E2E_REQUIRED') == '1'
+STACK_ENV = os.environ.get('NUBE_STACK_ENV', '/opt/stack/data/stack.env')
+EXPECTED_STORE = os.environ.get('NUBE_E2E_IMAGE_STORE')
+URI = 'qemu:///system'
+MARKER = 'nube-test-image: booted'
+ACTIVE_TIMEOUT = 180
+CONSOLE_TIMEOUT = 120
+DELETE_TIMEOUT = 120
+
+
+def unavailable(reason):
+    if REQUIRED:
+        pytest.fail('NUBE_E2E_REQUIRED=1 but %s' % reason, pytrace=False)
+    pytest.skip('%s (run devstack/stack.sh as root first)' % reason)
+
+
+def read_stack_env(path):
+    env = {}
+    with open(path) as f:
+        for line in f:
+            if '=' not in line or line.startswith('#'):
+                continue
+            key, _sep, value = line.rstrip('\n').partition('=')
+            words = shlex.split(value)
+            env[key] = words[0] if words else ''
+    return env
+
+
+class Cloud:
+    """Sessions and helpers for one devstack cloud."""
+
+    def __init__(self, env):
+        self.env = env
+        with open(env['OS_CLIENT_CONFIG_FILE']) as f:
+            self.clouds = yaml.safe_load(f)['clouds']
+        self.region = env['REGION_NAME']
+        self.demo = self.session('nube-demo')
+        self.admin = self.session('nube-admin')
+        conf = configparser.ConfigParser(interpolation=None)
+        conf.read(os.path.join(env['NUBE_CONF_DIR'], 'nube.conf'))
+        self.conf = conf
+
+    def session(self, cloud):
+        auth = self.clouds[cloud]['auth']
+        return ks_session.Session(auth=v3.Password(**auth))
+
+    def request(self, sess, service_type, method, path, body=None,
+                expect=(200, 202, 204)):
+        resp = sess.request(path, method, json=body, raise_exc=False,
+                            endpoint_filter={'service_type': service_type,
+                                             'interface': 'public',
+                                             'region_name': self.region})
+        assert resp.status_code in expect, (method, path, resp.status_code,
+                                            resp.text[:1000])
+        return resp
+
+    def compute(self, method, path, body=None, expect=(200, 202, 204),
+                sess=None):
+        resp = self.request(sess or self.demo, 'compute', method, path,
+                            body, expect)
+        return resp.json() if resp.content else None
+
+
+@pytest.fixture(scope='module')
+def cloud():
+    if not os.path.exists(STACK_ENV):
+        unavailable('no %s' % STACK_ENV)
+    env = read_stack_env(STACK_ENV)
+    if env.get('VIRT_DRIVER') != 'libvirt':
+        unavailable('the stack runs VIRT_DRIVER=%s, not libvirt'
+                    % env.get('VIRT_DRIVER'))
+    if os.geteuid() != 0:
+        unavailable('not root: virsh cannot see qemu:///system')
+    return Cloud(env)
+
+
+def virsh_domains(running_only=False):
+    args = ['virsh', '-c', URI, 'list', '--name']
+    if not running_only:
+        args.append('--all')
+    out = subprocess.run(args, capture_output=True, text=True, check=True,
+                         timeout=60).stdout
+    return {line.strip() for line in out.splitlines() if line.strip()}
+
+
+def poll(fn, timeout, message, interval=0.5):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fn()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            pytest.fail('%s (after %ss)' % (message, timeout), pytrace=False)
+        time.sleep(interval)
+
+
+def test_image_is_in_the_configured_store(cloud):
+    store = cloud.conf.get('image_store', 'default_store')
+    assert store == cloud.env['IMAGE_STORE']
+    if EXPECTED_STORE:
+        assert store == EXPECTED_STORE
+    image = cloud.request(cloud.demo, 'image', 'GET', '/v2/images/%s'
+                          % cloud.env['TEST_IMAGE_ID']).json()
+    assert image['status'] == 'active'
+    assert image['kernel_id'] == cloud.env['TEST_IMAGE_KERNEL_ID']
+    assert image['ramdisk_id'] == cloud.env['TEST_IMAGE_RAMDISK_ID']
+    assert image['nube_stack_store'] == store
+    for image_id in (image['id'], image['kernel_id'], image['ramdisk_id']):
+        if store == 'file':
+            path = os.path.join(cloud.conf.get(
+                'image_store', 'filesystem_store_datadir'), image_id)
+            assert os.path.getsize(path) > 0, path
+        else:
+            from swiftclient import client as swift
+            conn = swift.Connection(
+                authurl=cloud.conf.get('image_store', 'swift_auth_address'),
+                user=cloud.conf.get('image_store', 'swift_user'),
+                key=cloud.conf.get('image_store', 'swift_key'))
+            container = cloud.conf.get('image_store', 'swift_container')
+            names = [o['name'] for o in conn.get_container(container)[1]]
+            assert any(n.startswith(image_id) for n in names), (image_id,
+                                                                names)
+
+
+def test_server_boots_prints_marker_and_is_gone_after_delete(cloud):
+    started = time.monotonic()
+    server = cloud.compute('POST', '/servers', {'server': {
+        'name': 'e2e-devstack', 'imageRef': cloud.env['TEST_IMAGE_ID'],
+        'flavorRef': '1'}})['server']
+    server_id = server['id']
+    path = '/servers/%s' % server_id
+    try:
+        def active():
+            body = cloud.compute('GET', path)['server']
+            if body['status'] == 'ERROR':
+                pytest.fail('server went to ERROR: %s' % body.get('fault'),
+                            pytrace=False)
+            return body['status'] == 'ACTIVE' and body
+        body = poll(active, ACTIVE_TIMEOUT, 'server never became ACTIVE')
+        active_s = time.monotonic() - started
+        assert body['image']['id'] == cloud.env['TEST_IMAGE_ID']
+        domain = 'instance-%s' % server_id
+        assert domain in virsh_domains(running_only=True)
+
+        def console():
+            out = cloud.compute('POST', path + '/action', {
+                'os-getConsoleOutput': {'length': 50}})['output']
+            return MARKER in out and 'uuid %s' % server_id in out and out
+        output = poll(console, CONSOLE_TIMEOUT,
+                      'no %r line in the console output' % MARKER)
+        marker_s = time.monotonic() - started
+        assert len(output.splitlines()) <= 50
+        # The initramfs read the qcow2 overlay's first sector.
+        output = poll(lambda: (lambda o: 'nube-test-image: vda' in o and o)(
+            cloud.compute('POST', path + '/action', {
+                'os-getConsoleOutput': {}})['output']), 30,
+            'the guest never reported its disk')
+        assert 'nube-test-image: vda NUBE-TEST-DISK' in output
+        print('\n%s: ACTIVE after %.1fs, marker after %.1fs (store %s)'
+              % (server_id, active_s, marker_s, cloud.env['IMAGE_STORE']))
+    finally:
+        cloud.compute('DELETE', path, expect=(204, 404))
+    poll(lambda: cloud.request(cloud.demo, 'compute', 'GET', path,
+                               expect=(200, 404)).status_code == 404,
+         DELETE_TIMEOUT, 'server %s was never deleted' % server_id)
+    assert 'instance-%s' % server_id not in virsh_domains()
+    instance_dir = os.path.join(cloud.env['NUBE_STATE_PATH'], 'instances',
+                                server_id)
+    assert not os.path.exists(instance_dir)

@@ -1,0 +1,105 @@
+"""devstack's shell pieces that decide things without touching the host:
+local.conf precedence, bindep selection, service names, cell URLs."""
+
+import os
+import subprocess
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+DEVSTACK = os.path.join(TOP, 'devstack')
+
+
+def bash(script, env=None, local_conf=None, tmp_path=None):
+    """Run ``script`` after sourcing stackrc (+ libs); return stdout."""
+    full_env = {'PATH': os.environ['PATH'], 'HOME': str(tmp_path)}
+    full_env['LOCAL_CONF'] = str(tmp_path / 'none.conf')
+    if local_conf is not None:
+        path = tmp_path / 'local.conf'
+        path.write_text(local_conf)
+        full_env['LOCAL_CONF'] = str(path)
+    full_env.update(env or {})
+    prelude = ('set -euo pipefail; source %(d)s/stackrc; '
+               'source %(d)s/lib/functions; source %(d)s/lib/bindep; '
+               'source %(d)s/lib/nube; ' % {'d': DEVSTACK})
+    result = subprocess.run(['bash', '-c', prelude + script],
+                            env=full_env, capture_output=True, text=True,
+                            timeout=30)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_defaults_without_local_conf(tmp_path):
+    out = bash('echo $VIRT_DRIVER $IMAGE_STORE $NUM_CELLS $LIBVIRT_TYPE '
+               '$STATE_DIR', tmp_path=tmp_path)
+    assert out.split() == ['libvirt', 'file', '1', 'auto', '/opt/stack/data']
+
+
+def test_local_conf_section_and_environment_precedence(tmp_path):
+    conf = ('# comment\nIGNORED=1\n[[local|localrc]]\nIMAGE_STORE=swift\n'
+            'NUM_CELLS=2\nADMIN_PASSWORD="a b"\nDEST=/srv/stack\n'
+            '[[post-config|/etc/x]]\nVIRT_DRIVER=never\n')
+    out = bash('echo "$IMAGE_STORE|$NUM_CELLS|$ADMIN_PASSWORD|$STATE_DIR|'
+               '$VIRT_DRIVER|${IGNORED:-unset}"', env={'NUM_CELLS': '3'},
+               local_conf=conf, tmp_path=tmp_path)
+    # The environment beats local.conf; only [[local|localrc]] is read;
+    # later defaults follow earlier settings (STATE_DIR from DEST).
+    assert out.strip() == 'swift|3|a b|/srv/stack/data|libvirt|unset'
+
+
+def test_plain_local_conf_is_read_whole(tmp_path):
+    out = bash('echo $VIRT_DRIVER', local_conf='VIRT_DRIVER=fake\n',
+               tmp_path=tmp_path)
+    assert out.strip() == 'fake'
+
+
+def test_bindep_selection(tmp_path):
+    bindep = tmp_path / 'bindep.txt'
+    bindep.write_text('always\nonly-test [test]\ncompiler [compile]\n'
+                      'deb-only [platform:dpkg test]\n'
+                      'rpm-only [platform:rpm]\nnot-test [!test]\n')
+    out = bash('bindep_packages %s "test"' % bindep, tmp_path=tmp_path)
+    selected = out.split()
+    assert 'always' in selected and 'only-test' in selected
+    assert 'compiler' not in selected and 'rpm-only' not in selected
+    assert 'not-test' not in selected
+    # dpkg is the platform here (Debian); elsewhere the line is skipped.
+    if os.path.exists('/usr/bin/dpkg'):
+        assert 'deb-only' in selected
+
+
+def test_service_names_and_devstack_aliases(tmp_path):
+    out = bash('normalize_services "key,g-api,n-cpu,api,mysql"; '
+               'ENABLED_SERVICES=n-sch,key; is_service_enabled scheduler && '
+               'echo yes; is_service_enabled compute || echo no',
+               tmp_path=tmp_path)
+    assert out.split() == ['identity', 'image-api', 'compute', 'api', 'yes',
+                           'no']
+
+
+def test_unknown_service_is_refused(tmp_path):
+    result = subprocess.run(
+        ['bash', '-c', 'source %s/stackrc; source %s/lib/functions; '
+         'source %s/lib/nube; ENABLED_SERVICES=api,bogus '
+         'check_enabled_services' % (DEVSTACK, DEVSTACK, DEVSTACK)],
+        capture_output=True, text=True, timeout=30,
+        env={'PATH': os.environ['PATH'],
+             'LOCAL_CONF': str(tmp_path / 'none')})
+    assert result.returncode != 0
+    assert "unknown service 'bogus'" in result.stdout
+
+
+def test_names_in_shared_servers_carry_the_prefix(tmp_path):
+    out = bash('NUM_CELLS=2; DATABASE_PASSWORD=pw; RABBIT_PASSWORD=rpw; '
+               'db_url cell2; transport_url; transport_url cell1; '
+               'cell_names; VIRT_DRIVER=libvirt compute_cells; '
+               'compute_host cell1; compute_host cell2',
+               env={'COMPUTE_HOST': 'h1'}, tmp_path=tmp_path)
+    lines = out.split()
+    assert lines[0] == ('mysql+pymysql://nubestack:pw@127.0.0.1/'
+                        'nubestack_cell2?charset=utf8mb4')
+    assert lines[1] == 'rabbit://nubestack:rpw@127.0.0.1:5672/nubestack'
+    assert lines[2] == ('rabbit://nubestack:rpw@127.0.0.1:5672/'
+                        'nubestack_cell1')
+    assert lines[3:5] == ['cell1', 'cell2']
+    # One libvirt per host: only cell1 gets a compute.
+    assert lines[5:] == ['cell1', 'h1', 'h1-cell2']
