@@ -18,8 +18,10 @@ from nube.api.handlers import availability_zones
 from nube.api.handlers import flavor_extra_specs
 from nube.api.handlers import flavors
 from nube.api.handlers import hypervisors
+from nube.api.handlers import keypairs
 from nube.api.handlers import limits
 from nube.api.handlers import server_actions
+from nube.api.handlers import server_metadata
 from nube.api.handlers import servers
 from nube.api.handlers import services
 from nube.api.handlers import versions
@@ -32,6 +34,15 @@ ROUTES = (
     ('/servers/{server_id}', {'GET': servers.show, 'PUT': servers.update,
                               'DELETE': servers.delete}),
     ('/servers/{server_id}/action', {'POST': server_actions.action}),
+    ('/servers/{server_id}/metadata',
+     {'GET': server_metadata.index, 'POST': server_metadata.create,
+      'PUT': server_metadata.update_all}),
+    ('/servers/{server_id}/metadata/{key}',
+     {'GET': server_metadata.show, 'PUT': server_metadata.update,
+      'DELETE': server_metadata.delete}),
+    ('/os-keypairs', {'GET': keypairs.index, 'POST': keypairs.create}),
+    ('/os-keypairs/{keypair_name}', {'GET': keypairs.show,
+                                     'DELETE': keypairs.delete}),
     ('/flavors', {'GET': flavors.index, 'POST': flavors.create}),
     ('/flavors/detail', {'GET': flavors.detail}),
     ('/flavors/{flavor_id}', {'GET': flavors.show,

@@ -8,6 +8,7 @@ from nube.client import config as cloud_config
 from nube.client import exceptions
 from nube.client import http
 from nube.client import images
+from nube.client import keypairs
 from nube.client import servers
 from nube import version
 
@@ -48,6 +49,7 @@ class Client:
         self.images = images.ImageManager(self)
         self.hypervisors = compute_resources.HypervisorManager(self)
         self.services = compute_resources.ServiceManager(self)
+        self.keypairs = keypairs.KeypairManager(self)
         self.availability_zones = \
             compute_resources.AvailabilityZoneManager(self)
 

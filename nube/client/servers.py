@@ -172,6 +172,13 @@ class ServerManager(base.Manager):
         none to undo)."""
         self._action(server, {'restore': None})
 
+    def lock(self, server):
+        """Non-admins may then not stop, reboot, delete, ... it."""
+        self._action(server, {'lock': None})
+
+    def unlock(self, server):
+        self._action(server, {'unlock': None})
+
     def console_output(self, server, length=None):
         """The guest's console log (the last ``length`` lines)."""
         args = {} if length is None else {'length': int(length)}
@@ -188,6 +195,12 @@ class ServerManager(base.Manager):
         """Adds or changes the given keys; the others stay."""
         return self._api.post('/servers/%s/metadata' % self.find_id(server),
                               json={'metadata': dict(metadata)}).json()[
+            'metadata']
+
+    def replace_metadata(self, server, metadata):
+        """The server's metadata becomes exactly ``metadata``."""
+        return self._api.put('/servers/%s/metadata' % self.find_id(server),
+                             json={'metadata': dict(metadata)}).json()[
             'metadata']
 
     def delete_metadata(self, server, keys):

@@ -18,10 +18,12 @@ from nube import exception
 from nube import timing
 from nube import utils
 from nube.cells import targeting
+from nube.compute import instance_ops
 from nube.compute import rpcapi as compute_rpcapi
 from nube.compute import states
 import nube.conf
 from nube.db.api import api as api_db
+from nube.db.api import keypairs as keypairs_db
 from nube.db.cell import api as cell_api
 from nube.image import client as image_client
 from nube.scheduler import host_state
@@ -50,7 +52,7 @@ def _hostname(name):
     return (hostname or 'server')[:63]
 
 
-class API:
+class API(instance_ops.InstanceOpsMixin):
     """Server operations for the HTTP layer (see doc/architecture.md)."""
 
     def __init__(self, db=None, image_api=None):
@@ -84,6 +86,10 @@ class API:
             raise exception.FlavorNotFound(flavor_id=flavor['flavorid'])
         image = self._get_image(ctxt, image_ref)
         self._check_image_fits(image, flavor)
+        # The caller's own key pair (KeypairNotFound: 400 in the API).
+        key_data = keypairs_db.key_pair_get(
+            self.db, ctxt.user_id, key_name)['public_key'] \
+            if key_name else None
         availability_zone, force_hosts = self._parse_zone(
             ctxt, availability_zone)
         if availability_zone:
@@ -128,6 +134,7 @@ class API:
                 'swap': flavor['swap'],
                 'availability_zone': availability_zone,
                 'key_name': key_name,
+                'key_data': key_data,
                 'user_data': user_data,
                 'config_drive': 'True' if config_drive else '',
                 'access_ip_v4': access_ip_v4,
@@ -371,9 +378,7 @@ class API:
         cell_db = targeting.cell_database(cell)
         instance = cell_db.instance_get(server_id, joins=False)
         if instance.get('locked') and not ctxt.is_admin:
-            raise exception.InstanceInvalidState(
-                action='delete', instance_uuid=server_id, attr='locked',
-                state='True')
+            raise exception.InstanceIsLocked(instance_uuid=server_id)
         if instance['task_state'] == states.DELETING:
             return
         if instance['host'] is None or \
@@ -463,9 +468,7 @@ class API:
         """
         cell, cell_db, instance = self._instance_on_host(ctxt, server_id)
         if instance.get('locked') and not ctxt.is_admin:
-            raise exception.InstanceInvalidState(
-                action=action, instance_uuid=server_id, attr='locked',
-                state='True')
+            raise exception.InstanceIsLocked(instance_uuid=server_id)
         self._check_state(instance, action, vm_states, task_states)
         try:
             instance = cell_db.instance_update(

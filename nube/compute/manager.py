@@ -101,6 +101,11 @@ class ComputeManager(periodic_task.PeriodicTasks):
                         'stopped -> ERROR', uuid, task_state, self.host)
             self._set_error(ctxt, uuid, 'Compute restarted during build',
                             expected_task_state=task_state)
+        elif task_state in states.REBUILD_STATES:
+            LOG.warning('Instance %s was in task_state %s when compute %s '
+                        'stopped -> ERROR', uuid, task_state, self.host)
+            self._set_error(ctxt, uuid, 'Compute restarted during rebuild',
+                            expected_task_state=task_state)
         elif task_state == states.DELETING:
             LOG.info('Resuming delete of instance %s', uuid)
             self._submit(self._do_terminate, ctxt, instance)
@@ -366,6 +371,66 @@ class ComputeManager(periodic_task.PeriodicTasks):
                 return
             LOG.info('Instance %s: %s done (vm_state %s)', uuid, action,
                      vm_state)
+
+    # -- rebuild -------------------------------------------------------------
+
+    def rebuild_instance(self, context, instance, orig_vm_state):
+        self._submit(self._do_rebuild, context, instance, orig_vm_state)
+
+    @timing.timed('compute.rebuild')
+    def _do_rebuild(self, ctxt, instance, orig_vm_state):
+        """rebuilding -> destroy -> rebuild_spawning -> spawn -> idle.
+
+        The guest is destroyed and spawned again from the instance's new
+        image_ref through the driver; the fixed addresses stay. A server
+        that was stopped is powered off again afterwards, as in Nova.
+        """
+        uuid = instance['uuid']
+        with self._instance_lock(uuid):
+            try:
+                self.conductor_api.instance_update(
+                    ctxt, uuid, {}, expected_task_state=states.REBUILDING)
+                # With its addresses (the update answers without joins).
+                instance = self.conductor_api.instance_get(ctxt, uuid)
+                network_info = network.from_instance(instance)
+                self.driver.destroy(ctxt, instance, network_info)
+                instance = dict(instance, **self.conductor_api.instance_update(
+                    ctxt, uuid, {'task_state': states.REBUILD_SPAWNING},
+                    expected_task_state=states.REBUILDING,
+                    deadline=CONF.conductor.spawning_timeout))
+                LOG.info('Rebuilding instance %s on host %s from image %s',
+                         uuid, self.host, instance['image_ref'])
+                image_meta = self.image_cache.image_meta(ctxt, instance)
+                self.driver.spawn(ctxt, instance, image_meta, network_info)
+                vm_state = states.ACTIVE
+                if orig_vm_state == states.STOPPED:
+                    self.driver.power_off(instance)
+                    vm_state = states.STOPPED
+            except _GONE as exc:
+                LOG.info('Dropping rebuild of instance %s: %s', uuid, exc)
+                return
+            except messaging.MessagingTimeout:
+                LOG.error('Conductor timed out during rebuild of instance '
+                          '%s; leaving it to the reaper', uuid)
+                return
+            except Exception as exc:
+                LOG.exception('Rebuild of instance %s failed', uuid)
+                self._set_error(
+                    ctxt, uuid, 'Rebuild failed: %s' % exc,
+                    expected_task_state=list(states.REBUILD_STATES))
+                return
+            updates = {'vm_state': vm_state, 'task_state': None,
+                       'power_state': self._power_state(instance),
+                       'launched_at': utils.isotime(utils.utcnow())}
+            try:
+                self.conductor_api.instance_update(
+                    ctxt, uuid, updates,
+                    expected_task_state=states.REBUILD_SPAWNING)
+            except (messaging.MessagingTimeout,) + _GONE as exc:
+                LOG.warning('Could not record rebuild of instance %s: %s',
+                            uuid, exc)
+                return
+            LOG.info('Instance %s rebuilt (vm_state %s)', uuid, vm_state)
 
     def get_console_output(self, context, instance, length=None):
         """The last ``length`` lines of the console (all if None or < 0)."""

@@ -1,6 +1,7 @@
 """Client side of the compute RPC API (one server per host, per cell).
 
-1.0 - build_and_run_instance, terminate_instance, power actions
+1.0 - build_and_run_instance, terminate_instance, power actions,
+      rebuild_instance
 """
 
 from nube import rpc
@@ -35,6 +36,11 @@ class ComputeAPI:
     def reboot_instance(self, ctxt, host, instance, reboot_type):
         self._cast(ctxt, host, 'reboot_instance', instance=instance,
                    reboot_type=reboot_type)
+
+    def rebuild_instance(self, ctxt, host, instance, orig_vm_state):
+        """Cast: respawn ``instance`` from its (new) image_ref."""
+        self._cast(ctxt, host, 'rebuild_instance', instance=instance,
+                   orig_vm_state=orig_vm_state)
 
     def get_console_output(self, ctxt, host, instance, length=None):
         return self._client.prepare(server=host).call(

@@ -28,6 +28,10 @@ PAUSING = 'pausing'
 UNPAUSING = 'unpausing'
 SUSPENDING = 'suspending'
 RESUMING = 'resuming'
+REBUILDING = 'rebuilding'
+REBUILD_BLOCK_DEVICE_MAPPING = 'rebuild_block_device_mapping'
+REBUILD_SPAWNING = 'rebuild_spawning'
+REBUILD_STATES = (REBUILDING, REBUILD_BLOCK_DEVICE_MAPPING, REBUILD_SPAWNING)
 
 # power_state: what the hypervisor says.
 NOSTATE = 0
@@ -43,14 +47,16 @@ POWER_STATE_NAMES = {NOSTATE: 'pending', RUNNING: 'running',
 
 _STATUS_BY_VM_STATE = {
     ACTIVE: {'default': 'ACTIVE', REBOOTING: 'REBOOT',
-             REBOOTING_HARD: 'HARD_REBOOT'},
+             REBOOTING_HARD: 'HARD_REBOOT',
+             **dict.fromkeys(REBUILD_STATES, 'REBUILD')},
     BUILDING: {'default': 'BUILD'},
-    STOPPED: {'default': 'SHUTOFF'},
+    STOPPED: {'default': 'SHUTOFF',
+              **dict.fromkeys(REBUILD_STATES, 'REBUILD')},
     RESIZED: {'default': 'VERIFY_RESIZE'},
     PAUSED: {'default': 'PAUSED'},
     SUSPENDED: {'default': 'SUSPENDED'},
     RESCUED: {'default': 'RESCUE'},
-    ERROR: {'default': 'ERROR'},
+    ERROR: {'default': 'ERROR', **dict.fromkeys(REBUILD_STATES, 'REBUILD')},
     DELETED: {'default': 'DELETED'},
     SOFT_DELETED: {'default': 'SOFT_DELETED'},
     SHELVED: {'default': 'SHELVED'},

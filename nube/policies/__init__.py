@@ -13,12 +13,16 @@ from nube.policies import flavors
 from nube.policies import hypervisors
 from nube.policies import image_members
 from nube.policies import images
+from nube.policies import keypairs
 from nube.policies import limits
+from nube.policies import lock_server
+from nube.policies import server_metadata
 from nube.policies import servers
 from nube.policies import services
 
 MODULES = [base, servers, flavors, hypervisors, services,
-           availability_zones, limits, images, image_members]
+           availability_zones, limits, images, image_members, lock_server,
+           server_metadata, keypairs]
 
 
 def list_rules():

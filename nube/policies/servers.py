@@ -47,6 +47,8 @@ rules = [
           '/servers/{server_id}/action (os-stop)'),
     _rule(SERVERS % 'reboot', base.PROJECT_MEMBER_OR_ADMIN,
           'Reboot a server', 'POST', '/servers/{server_id}/action (reboot)'),
+    _rule(SERVERS % 'rebuild', base.PROJECT_MEMBER_OR_ADMIN,
+          'Rebuild a server', 'POST', '/servers/{server_id}/action (rebuild)'),
     _rule(CONSOLE_OUTPUT, base.PROJECT_MEMBER_OR_ADMIN,
           'Read a server\'s console output', 'POST',
           '/servers/{server_id}/action (os-getConsoleOutput)'),

@@ -24,6 +24,7 @@ MEMBER_OR_ADMIN = {'admin', 'member-own'}
 READER_OR_ADMIN = {'admin', 'member-own', 'reader-own'}
 ANYONE = {'admin', 'member-own', 'reader-own', 'member-other',
           'reader-other'}
+KEYPAIR_OWNER_OR_ADMIN = {'admin', 'member-own', 'member-other'}
 
 CALLERS = {
     'admin': ('admin', 'admin-project'),
@@ -48,7 +49,23 @@ EXPECTED = {
     'os_compute_api:servers:start': MEMBER_OR_ADMIN,
     'os_compute_api:servers:stop': MEMBER_OR_ADMIN,
     'os_compute_api:servers:reboot': MEMBER_OR_ADMIN,
+    'os_compute_api:servers:rebuild': MEMBER_OR_ADMIN,
     'os_compute_api:os-console-output': MEMBER_OR_ADMIN,
+    'os_compute_api:os-lock-server:lock': MEMBER_OR_ADMIN,
+    'os_compute_api:os-lock-server:unlock': MEMBER_OR_ADMIN,
+    'os_compute_api:os-lock-server:unlock:unlock_override': ADMIN_ONLY,
+    'os_compute_api:server-metadata:index': READER_OR_ADMIN,
+    'os_compute_api:server-metadata:show': READER_OR_ADMIN,
+    'os_compute_api:server-metadata:create': MEMBER_OR_ADMIN,
+    'os_compute_api:server-metadata:update_all': MEMBER_OR_ADMIN,
+    'os_compute_api:server-metadata:update': MEMBER_OR_ADMIN,
+    'os_compute_api:server-metadata:delete': MEMBER_OR_ADMIN,
+    # key pairs belong to a user (the target's user_id is 'user-member',
+    # whatever the project): that user or an admin.
+    'os_compute_api:os-keypairs:index': KEYPAIR_OWNER_OR_ADMIN,
+    'os_compute_api:os-keypairs:show': KEYPAIR_OWNER_OR_ADMIN,
+    'os_compute_api:os-keypairs:create': KEYPAIR_OWNER_OR_ADMIN,
+    'os_compute_api:os-keypairs:delete': KEYPAIR_OWNER_OR_ADMIN,
     # flavors
     'os_compute_api:os-flavor-manage:create': ADMIN_ONLY,
     'os_compute_api:os-flavor-manage:delete': ADMIN_ONLY,

@@ -10,9 +10,13 @@ import re
 import webob.exc
 
 from nube.api import common
+from nube.api.handlers import servers as server_handlers
 from nube.api.schemas import server_actions as schema
 from nube.api import validation
+from nube.api.views import servers as view
+from nube.compute import instance_ops
 from nube import exception
+from nube.policies import lock_server as lock_policies
 from nube.policies import servers as policies
 
 # Control characters clients cannot display (Nova strips them too; tab and
@@ -76,6 +80,61 @@ def restore(req, server_id, body):
         state=instance.get('vm_state'))
 
 
+def lock(req, server_id, body):
+    """Below 2.73 the body's value is ignored (no locked_reason)."""
+    instance = req.compute_api.get(req.context, server_id)
+    common.authorize(req, lock_policies.LOCK % 'lock',
+                     {'user_id': instance.get('user_id'),
+                      'project_id': instance.get('project_id')})
+    req.compute_api.lock(req.context, server_id)
+    return common.empty_response(202)
+
+
+def unlock(req, server_id, body):
+    instance = req.compute_api.get(req.context, server_id)
+    target = {'project_id': instance.get('project_id')}
+    common.authorize(req, lock_policies.LOCK % 'unlock', target)
+    if not instance_ops.is_expected_locked_by(req.context, instance):
+        common.authorize(req, lock_policies.LOCK % 'unlock:unlock_override',
+                         target)
+    req.compute_api.unlock(req.context, server_id)
+    return common.empty_response(202)
+
+
+def rebuild(req, server_id, body):
+    """A new image (and name, metadata, access IPs, password) on the
+    same server; 202 with the server as PUT /servers/{id} shows it."""
+    body = validation.validate(
+        schema.rebuild(req.api_version, req.is_legacy_v2), body)
+    common.authorize_server(req, policies.SERVERS % 'rebuild', server_id)
+    params = body['rebuild']
+    updates = {}
+    for key, column in (('name', 'display_name'),
+                        ('description', 'display_description'),
+                        ('metadata', 'metadata')):
+        if key in params:
+            updates[column] = params[key]
+    for key, column in (('accessIPv4', 'access_ip_v4'),
+                        ('accessIPv6', 'access_ip_v6')):
+        if key in params:
+            updates[column] = server_handlers.access_ip(params[key])
+    password = params.get('adminPass') or \
+        server_handlers.generate_password()
+    try:
+        instance = req.compute_api.rebuild(
+            req.context, server_id, params['imageRef'], updates)
+    except exception.ImageNotFound:
+        raise webob.exc.HTTPBadRequest(
+            explanation='Cannot find image for rebuild')
+    except exception.OverQuota as exc:
+        raise webob.exc.HTTPForbidden(explanation=exc.message)
+    server = view.show(req, instance, full=False)
+    server['adminPass'] = password
+    return common.json_response(
+        {'server': server}, status=202,
+        headers={'Location': common.self_url(req, 'servers', server_id)})
+
+
 ACTIONS = {
     'os-getConsoleOutput': get_console_output,
     'os-stop': stop,
@@ -83,6 +142,9 @@ ACTIONS = {
     'reboot': reboot,
     'forceDelete': force_delete,
     'restore': restore,
+    'lock': lock,
+    'unlock': unlock,
+    'rebuild': rebuild,
 }
 
 

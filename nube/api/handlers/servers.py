@@ -23,7 +23,7 @@ def generate_password(length=PASSWORD_LENGTH):
     return ''.join(secrets.choice(_PASSWORD_SYMBOLS) for _ in range(length))
 
 
-def _access_ip(value):
+def access_ip(value):
     """Nova keeps access IPs in canonical form ('::babe:dc0c:1602')."""
     return str(ipaddress.ip_address(value)) if value else None
 
@@ -63,9 +63,9 @@ def update(req, server_id):
     if 'description' in server:
         updates['display_description'] = server['description']
     if 'accessIPv4' in server:
-        updates['access_ip_v4'] = _access_ip(server['accessIPv4'])
+        updates['access_ip_v4'] = access_ip(server['accessIPv4'])
     if 'accessIPv6' in server:
-        updates['access_ip_v6'] = _access_ip(server['accessIPv6'])
+        updates['access_ip_v6'] = access_ip(server['accessIPv6'])
     context = req.context
     if updates:
         instance = req.compute_api.update(context, server_id, updates)
@@ -171,14 +171,12 @@ def _flavor(req, server):
 
 
 def _check_no_missing_resources(server, security_groups):
-    """Nova refuses unknown keypairs and security groups with 400.
+    """Nova refuses unknown security groups with 400 (unknown key pairs
+    too: the facade looks them up, see create).
 
-    nube has no keypair API and only the implicit ``default`` security
-    group, so any other name cannot exist.
+    nube has only the implicit ``default`` security group, so any other
+    name cannot exist.
     """
-    if server.get('key_name'):
-        raise webob.exc.HTTPBadRequest(
-            explanation='Invalid key_name provided.')
     for name in security_groups:
         if name != 'default':
             raise webob.exc.HTTPBadRequest(
@@ -216,8 +214,8 @@ def create(req):
         user_data=server.get('user_data'),
         scheduler_hints=_scheduler_hints(body),
         description=server.get('description'),
-        access_ip_v4=_access_ip(server.get('accessIPv4')),
-        access_ip_v6=_access_ip(server.get('accessIPv6')),
+        access_ip_v4=access_ip(server.get('accessIPv4')),
+        access_ip_v6=access_ip(server.get('accessIPv6')),
         config_drive=(None if config_drive is None
                       else common.body_bool(config_drive)),
         admin_password=admin_password,
@@ -228,6 +226,9 @@ def create(req):
     except (exception.ImageNotFound, exception.FlavorNotFound) as exc:
         # Nova answers a missing image or flavor in a create with 400.
         raise webob.exc.HTTPBadRequest(explanation=exc.message)
+    except exception.KeypairNotFound:
+        raise webob.exc.HTTPBadRequest(
+            explanation='Invalid key_name provided.')
     if common.body_bool(server.get('return_reservation_id')):
         return common.json_response({'reservation_id': reservation_id},
                                     status=202)

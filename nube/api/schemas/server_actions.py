@@ -1,5 +1,9 @@
 """Request schemas for POST /servers/{id}/action (Nova's, at 2.1)."""
 
+import copy
+
+from nube.api.schemas import parameter_types
+
 get_console_output = {
     'type': 'object',
     'properties': {
@@ -38,3 +42,46 @@ reboot = {
     'required': ['reboot'],
     'additionalProperties': False,
 }
+
+
+_rebuild = {
+    'type': 'object',
+    'properties': {
+        'rebuild': {
+            'type': 'object',
+            'properties': {
+                'name': parameter_types.name,
+                'imageRef': parameter_types.image_id,
+                'adminPass': parameter_types.admin_password,
+                'metadata': parameter_types.metadata,
+                'preserve_ephemeral': parameter_types.boolean,
+                'OS-DCF:diskConfig': parameter_types.disk_config,
+                'accessIPv4': parameter_types.access_ipv4,
+                'accessIPv6': parameter_types.access_ipv6,
+                'personality': parameter_types.personality,
+            },
+            'required': ['imageRef'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['rebuild'],
+    'additionalProperties': False,
+}
+
+_rebuild_v219 = copy.deepcopy(_rebuild)
+_rebuild_v219['properties']['rebuild']['properties']['description'] = \
+    parameter_types.description
+
+# The legacy /v2 endpoint tolerates whitespace around the name.
+_rebuild_v20 = copy.deepcopy(_rebuild)
+_rebuild_v20['properties']['rebuild']['properties']['name'] = \
+    parameter_types.name_with_leading_trailing_spaces
+
+
+def rebuild(version, legacy_v2=False):
+    """The rebuild action's schema at ``version`` (2.19: description)."""
+    if legacy_v2:
+        return _rebuild_v20
+    if version >= (2, 19):
+        return _rebuild_v219
+    return _rebuild

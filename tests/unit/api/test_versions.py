@@ -61,6 +61,6 @@ def test_version_document_under_the_project(call):
 
 
 def test_unknown_single_segment_is_404_not_a_project(call):
-    result = call('GET', '/v2.1/os-keypairs', token='alice:demo')
+    result = call('GET', '/v2.1/os-no-such-api', token='alice:demo')
     assert result.status == 404
     assert 'itemNotFound' in result.body

@@ -119,6 +119,7 @@ class FakeCloud:
                               'vcpus': 1, 'disk': 1}}
         self.images = {}
         self.image_data = {}
+        self.keypairs = {}        # (user_id, name) -> keypair
         self.build_polls = 2      # GETs a server stays in BUILD
         self.delete_polls = 1     # GETs a deleted server is still shown
         self.fail_status = {}     # path -> [statuses to answer first]
@@ -222,6 +223,8 @@ class FakeCloud:
         (r'/os-hypervisors(/detail)?', 'hypervisors'),
         (r'/os-services', 'services'),
         (r'/os-availability-zone(/detail)?', 'zones'),
+        (r'/os-keypairs', 'keypairs_collection'),
+        (r'/os-keypairs/([^/]+)', 'keypair'),
     )
 
     def _page(self, req, items, key, url):
@@ -344,6 +347,8 @@ class FakeCloud:
             return error
         if req.method == 'POST':
             server['metadata'].update(json.loads(req.body)['metadata'])
+        elif req.method == 'PUT':
+            server['metadata'] = dict(json.loads(req.body)['metadata'])
         return _json(200, {'metadata': server['metadata']})
 
     def server_metadata_key(self, req, server_id, key):
@@ -352,6 +357,44 @@ class FakeCloud:
             return error
         server['metadata'].pop(urllib.parse.unquote(key), None)
         return webob.Response(status=204)
+
+    def keypairs_collection(self, req):
+        user_id = req.GET.get('user_id', 'u-1')
+        if req.method == 'POST':
+            body = json.loads(req.body)['keypair']
+            user_id = body.get('user_id', 'u-1')
+            if (user_id, body['name']) in self.keypairs:
+                return nova_error(409, 'conflictingRequest',
+                                  "Key pair '%s' already exists."
+                                  % body['name'])
+            keypair = {'name': body['name'], 'user_id': user_id,
+                       'type': body.get('type', 'ssh'),
+                       'fingerprint': 'aa:bb',
+                       'public_key': body.get('public_key', 'ssh-rsa G')}
+            self.keypairs[(user_id, body['name'])] = keypair
+            shown = dict(keypair)
+            if 'public_key' not in body:
+                shown['private_key'] = 'PRIVATE'
+            return _json(201, {'keypair': shown})
+        mine = [dict(k, id=k['name']) for (user, _n), k in
+                self.keypairs.items() if user == user_id]
+        body = self._page(req, mine, 'keypairs',
+                          COMPUTE_URL + '/os-keypairs')
+        body['keypairs'] = [{'keypair': {
+            k: v for k, v in item.items() if k not in ('id', 'user_id')}}
+            for item in body['keypairs']]
+        return _json(200, body)
+
+    def keypair(self, req, name):
+        key = (req.GET.get('user_id', 'u-1'), urllib.parse.unquote(name))
+        if key not in self.keypairs:
+            return nova_error(404, 'itemNotFound',
+                              'Keypair %s not found for user %s'
+                              % (key[1], key[0]))
+        if req.method == 'DELETE':
+            del self.keypairs[key]
+            return webob.Response(status=204)
+        return _json(200, {'keypair': self.keypairs[key]})
 
     def flavors_collection(self, req, detail):
         if req.method == 'POST':

@@ -154,6 +154,23 @@ def test_force_delete_and_restore(cloud, client):
         {'restore': None}, {'forceDelete': None}]
 
 
+def test_lock_and_unlock(cloud, client):
+    server = client.servers.create('lk', IMAGE, '1')
+    client.servers.lock(server)
+    client.servers.unlock(server['id'])
+    assert cloud.servers[server['id']]['actions'] == [
+        {'lock': None}, {'unlock': None}]
+
+
+def test_replace_metadata(cloud, client):
+    server = client.servers.create('rm', IMAGE, '1', metadata={'a': '1'})
+    assert client.servers.replace_metadata(server, {'b': '2'}) == {
+        'b': '2'}
+    assert cloud.of('PUT', '/metadata')[0].json() == {
+        'metadata': {'b': '2'}}
+    assert client.servers.get_metadata(server) == {'b': '2'}
+
+
 def test_action_conflict_is_typed(client):
     server = client.servers.create('early', IMAGE, '1')
     with pytest.raises(exceptions.Conflict) as info:
