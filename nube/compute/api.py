@@ -387,10 +387,12 @@ class API(instance_ops.InstanceOpsMixin):
             self._local_delete(cell_db, instance)
             return
         try:
+            # The compute re-reads the instance (with its addresses)
+            # under its lock: no joins needed here.
             instance = cell_db.instance_update(
                 server_id, {'task_state': states.DELETING},
                 expected_task_state=instance['task_state'],
-                deadline=CONF.conductor.task_timeout)
+                deadline=CONF.conductor.task_timeout, joins=False)
         except exception.UnexpectedTaskState:
             # Raced with another change; a delete always wins, so retry
             # once on the fresh state.

@@ -221,6 +221,45 @@ def rows_to_dicts(result, json_fields=(), raw_times=False):
     return rows
 
 
+def mapping_to_dict(mapping, json_fields=()):
+    """Plain dict of one Core row (``row._mapping``), as row_to_dict
+    makes of a model row: datetimes in Nova's format, JSON decoded."""
+    values = dict(mapping)
+    for key, value in values.items():
+        if isinstance(value, datetime.datetime):
+            values[key] = utils.isotime(value)
+    for key in json_fields:
+        if key in values:
+            values[key] = utils.loads(values[key], default={})
+    return values
+
+
+def insert_row(conn, table, values):
+    """INSERT one row with Core; returns every column as stored.
+
+    Columns not given take their Python-side default (nube's models have
+    only scalar ones), the primary key comes from the insert: the dict a
+    flushed ORM object would give, without the unit of work.
+    """
+    result = conn.execute(table.insert(), values)
+    key = dict(zip((c.key for c in table.primary_key.columns),
+                   result.inserted_primary_key))
+    row = {}
+    for column in table.columns:
+        if column.key in values:
+            row[column.key] = values[column.key]
+        elif column.key in key:
+            row[column.key] = key[column.key]
+        elif column.server_default is not None or (
+                column.default is not None and not column.default.is_scalar):
+            # Only the database knows: read the row back.
+            return dict(conn.execute(sa.select(table).where(*[
+                table.c[k] == v for k, v in key.items()])).one()._mapping)
+        else:
+            row[column.key] = getattr(column.default, 'arg', None)
+    return row
+
+
 def row_to_dict(row, json_fields=()):
     """Plain dict of a model row; datetimes in Nova's format, JSON decoded."""
     values = {}

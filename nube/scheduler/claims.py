@@ -25,25 +25,34 @@ def resources_for(flavor):
     return (flavor.get('vcpus') or 0, flavor.get('memory_mb') or 0, disk_gb)
 
 
-def _claim(session, node_id, flavor):
+_NODES = models.ComputeNode.__table__
+_N = _NODES.c
+_VCPUS = sa.bindparam('b_vcpus', type_=sa.Integer)
+_MEMORY_MB = sa.bindparam('b_memory_mb', type_=sa.Integer)
+_DISK_GB = sa.bindparam('b_disk_gb', type_=sa.Integer)
+# Built once: a claim is one cached statement and its parameters.
+_CLAIM = sa.update(_NODES).where(
+    _N.id == sa.bindparam('b_node_id'),
+    _N.deleted == 0,
+    _N.vcpus_used + _VCPUS <= _N.vcpus * _N.cpu_allocation_ratio,
+    _N.memory_mb_used + _MEMORY_MB <=
+    _N.memory_mb * _N.ram_allocation_ratio - _N.reserved_memory_mb,
+    (_N.local_gb_used + _DISK_GB) * 1024 <=
+    _N.local_gb * _N.disk_allocation_ratio * 1024 - _N.reserved_disk_mb,
+).values(
+    vcpus_used=_N.vcpus_used + _VCPUS,
+    memory_mb_used=_N.memory_mb_used + _MEMORY_MB,
+    local_gb_used=_N.local_gb_used + _DISK_GB,
+    running_vms=_N.running_vms + 1,
+    generation=_N.generation + 1,
+)
+
+
+def _claim(conn, node_id, flavor):
     vcpus, memory_mb, disk_gb = resources_for(flavor)
-    cn = models.ComputeNode
-    stmt = sa.update(cn).where(
-        cn.id == node_id,
-        cn.deleted == 0,
-        cn.vcpus_used + vcpus <= cn.vcpus * cn.cpu_allocation_ratio,
-        cn.memory_mb_used + memory_mb <=
-        cn.memory_mb * cn.ram_allocation_ratio - cn.reserved_memory_mb,
-        (cn.local_gb_used + disk_gb) * 1024 <=
-        cn.local_gb * cn.disk_allocation_ratio * 1024 - cn.reserved_disk_mb,
-    ).values(
-        vcpus_used=cn.vcpus_used + vcpus,
-        memory_mb_used=cn.memory_mb_used + memory_mb,
-        local_gb_used=cn.local_gb_used + disk_gb,
-        running_vms=cn.running_vms + 1,
-        generation=cn.generation + 1,
-    )
-    return session.execute(stmt).rowcount == 1
+    return conn.execute(_CLAIM, {
+        'b_node_id': node_id, 'b_vcpus': vcpus, 'b_memory_mb': memory_mb,
+        'b_disk_gb': disk_gb}).rowcount == 1
 
 
 @base.retry_on_deadlock
@@ -56,11 +65,11 @@ def claim_and_create(cell_db, node, instance_values):
     """
     values = dict(instance_values, host=node['host'],
                   node=node['hypervisor_hostname'])
-    with cell_db.session() as session:
-        if not _claim(session, node['id'], values['flavor']):
+    with cell_db.transaction() as conn:
+        if not _claim(conn, node['id'], values['flavor']):
             raise exception.ClaimFailed(host=node['host'],
                                         reason='not enough resources left')
-        return cell_db.instance_create(values, session)
+        return cell_db.instance_create(values, conn)
 
 
 @base.retry_on_deadlock

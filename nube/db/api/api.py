@@ -23,6 +23,26 @@ def _now():
     return utils.utcnow()
 
 
+# Per-server hot paths (flavor lookup, build intent, hand-over, mapping
+# lookups) run Core statements built once with bind parameters.
+_FLAVORS = models.Flavor.__table__
+_SPECS = models.FlavorExtraSpec.__table__
+_BUILDS = models.BuildRequest.__table__
+_SPECS_OF_REQUESTS = models.RequestSpec.__table__
+_MAPPINGS = models.InstanceMapping.__table__
+_FLAVOR_BY_FLAVORID = sa.select(_FLAVORS).where(
+    _FLAVORS.c.flavorid == sa.bindparam('b_flavorid'))
+_EXTRA_SPECS_OF = sa.select(_SPECS.c.key, _SPECS.c.value).where(
+    _SPECS.c.flavor_id == sa.bindparam('b_id'))
+_DELETE_BUILD = sa.delete(_BUILDS).where(
+    _BUILDS.c.instance_uuid == sa.bindparam('b_uuid'))
+_MAPPING_OF = sa.select(_MAPPINGS).where(
+    _MAPPINGS.c.instance_uuid == sa.bindparam('b_uuid'))
+# SET columns come from the parameters.
+_UPDATE_MAPPING = sa.update(_MAPPINGS).where(
+    _MAPPINGS.c.instance_uuid == sa.bindparam('b_uuid'))
+
+
 class ApiDatabase(base.Database):
     """Queries on the API database."""
 
@@ -86,9 +106,16 @@ class ApiDatabase(base.Database):
             is not None
 
     def flavor_get_by_flavorid(self, flavorid, ctxt=None):
-        with self.session() as session:
-            return self._flavor_dict(
-                session, self._flavor_row(session, flavorid, ctxt))
+        # Every POST /servers asks: Core, two cached statements.
+        with self.transaction() as conn:
+            row = conn.execute(_FLAVOR_BY_FLAVORID,
+                               {'b_flavorid': str(flavorid)}).one_or_none()
+            if row is None or not self._can_see(conn, row, ctxt):
+                raise exception.FlavorNotFound(flavor_id=flavorid)
+            values = base.mapping_to_dict(row._mapping)
+            values['extra_specs'] = dict(conn.execute(
+                _EXTRA_SPECS_OF, {'b_id': row.id}).all())
+            return values
 
     def flavor_get_by_name(self, name):
         with self.session() as session:
@@ -247,20 +274,27 @@ class ApiDatabase(base.Database):
         and an instance mapping with no cell yet.
         """
         now = _now()
-        with self.session() as session:
-            for build in builds:
-                instance = build['instance']
-                session.add(models.BuildRequest(
-                    instance_uuid=instance['uuid'],
-                    project_id=instance['project_id'],
-                    instance=utils.dumps(instance), created_at=now))
-                session.add(models.RequestSpec(
-                    instance_uuid=instance['uuid'],
-                    spec=utils.dumps(build['spec']), created_at=now))
-                session.add(models.InstanceMapping(
-                    instance_uuid=instance['uuid'], cell_id=None,
-                    project_id=instance['project_id'],
-                    user_id=instance.get('user_id'), created_at=now))
+        requests, specs, mappings = [], [], []
+        for build in builds:
+            instance = build['instance']
+            requests.append({'instance_uuid': instance['uuid'],
+                             'project_id': instance['project_id'],
+                             'instance': utils.dumps(instance),
+                             'created_at': now})
+            specs.append({'instance_uuid': instance['uuid'],
+                          'spec': utils.dumps(build['spec']),
+                          'created_at': now})
+            mappings.append({'instance_uuid': instance['uuid'],
+                             'cell_id': None,
+                             'project_id': instance['project_id'],
+                             'user_id': instance.get('user_id'),
+                             'created_at': now})
+        if not builds:
+            return
+        with self.transaction() as conn:
+            conn.execute(_BUILDS.insert(), requests)
+            conn.execute(_SPECS_OF_REQUESTS.insert(), specs)
+            conn.execute(_MAPPINGS.insert(), mappings)
 
     def build_request_get(self, instance_uuid):
         with self.session() as session:
@@ -308,14 +342,14 @@ class ApiDatabase(base.Database):
         Returns False when the build request was gone already (the user
         deleted the server meanwhile); the caller then undoes its claim.
         """
-        with self.session() as session:
-            count = session.execute(sa.delete(models.BuildRequest).where(
-                models.BuildRequest.instance_uuid == instance_uuid)).rowcount
+        with self.transaction() as conn:
+            count = conn.execute(_DELETE_BUILD,
+                                 {'b_uuid': instance_uuid}).rowcount
             if not count:
                 return False
-            session.execute(sa.update(models.InstanceMapping).where(
-                models.InstanceMapping.instance_uuid == instance_uuid).values(
-                cell_id=cell_id, updated_at=_now()))
+            conn.execute(_UPDATE_MAPPING, {
+                'b_uuid': instance_uuid, 'cell_id': cell_id,
+                'updated_at': _now()})
             return True
 
     def request_spec_get(self, instance_uuid):
@@ -329,13 +363,12 @@ class ApiDatabase(base.Database):
             return utils.loads(row.spec)
 
     def instance_mapping_get(self, instance_uuid):
-        with self.session() as session:
-            row = session.execute(sa.select(models.InstanceMapping).where(
-                models.InstanceMapping.instance_uuid == instance_uuid)
-            ).scalar_one_or_none()
+        with self.transaction() as conn:
+            row = conn.execute(_MAPPING_OF,
+                               {'b_uuid': instance_uuid}).one_or_none()
             if row is None:
                 raise exception.InstanceMappingNotFound(uuid=instance_uuid)
-            return base.row_to_dict(row)
+            return base.mapping_to_dict(row._mapping)
 
     @base.retry_on_deadlock
     def instance_mapping_delete(self, instance_uuid):
@@ -347,10 +380,10 @@ class ApiDatabase(base.Database):
 
     @base.retry_on_deadlock
     def instance_mapping_set_queued_for_delete(self, instance_uuid):
-        with self.session() as session:
-            session.execute(sa.update(models.InstanceMapping).where(
-                models.InstanceMapping.instance_uuid == instance_uuid).values(
-                queued_for_delete=True, updated_at=_now()))
+        with self.transaction() as conn:
+            conn.execute(_UPDATE_MAPPING, {
+                'b_uuid': instance_uuid, 'queued_for_delete': True,
+                'updated_at': _now()})
 
     def instance_count_by_project(self, project_id):
         """Live servers a project has, for quota checks."""

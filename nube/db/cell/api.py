@@ -17,8 +17,9 @@ from nube import utils
 from nube.compute import states
 from nube.db import base
 from nube.db.cell import models
+from nube.db.cell import statements as st
 
-_UNSET = object()
+_UNSET = st.UNSET
 
 _JSON_FIELDS = ('flavor', 'system_metadata')
 
@@ -43,6 +44,23 @@ def instance_to_dict(row):
     return values
 
 
+def _row_instance(row):
+    """instance_to_dict of a Core row."""
+    values = base.mapping_to_dict(row._mapping, _JSON_FIELDS)
+    values.pop('task_deadline', None)
+    return values
+
+
+def _instance_row(conn, uuid, read_deleted='no'):
+    """The instance's Core row (or None) in ``read_deleted`` mode."""
+    if read_deleted == 'no':
+        return conn.execute(st.LIVE_INSTANCE, {'b_uuid': uuid}).first()
+    query = sa.select(st.INSTANCES).where(st.IC.uuid == uuid)
+    if read_deleted == 'only':
+        query = query.where(st.IC.deleted != 0)
+    return conn.execute(query).first()
+
+
 def _now():
     return utils.utcnow()
 
@@ -55,8 +73,8 @@ class CellDatabase(base.Database):
     def instance_create(self, values, session=None):
         """Insert an instance (+ metadata); used for cell0 and by claims."""
         if session is None:
-            with self.session() as session:
-                return self.instance_create(values, session)
+            with self.transaction() as conn:
+                return self.instance_create(values, conn)
         metadata = values.get('metadata') or {}
         tags = values.get('tags') or []
         values = {k: v for k, v in values.items() if k in _INSTANCE_COLUMNS}
@@ -69,37 +87,30 @@ class CellDatabase(base.Database):
         # MariaDB DATETIME keeps no fractions either.
         values['created_at'] = (values.get('created_at') or _now()).replace(
             microsecond=0)
-        row = models.Instance(**values)
-        session.add(row)
-        for key, value in metadata.items():
-            session.add(models.InstanceMetadata(
-                instance_uuid=row.uuid, key=key, value=value,
-                created_at=row.created_at))
-        for tag in tags:
-            session.add(models.InstanceTag(instance_uuid=row.uuid, tag=tag))
-        session.flush()
-        result = instance_to_dict(row)
+        # Core inserts (``session`` may be a Session or a Connection).
+        row = base.insert_row(session, st.INSTANCES, values)
+        if metadata:
+            session.execute(models.InstanceMetadata.__table__.insert(), [
+                {'instance_uuid': row['uuid'], 'key': key, 'value': value,
+                 'created_at': row['created_at']}
+                for key, value in metadata.items()])
+        if tags:
+            session.execute(models.InstanceTag.__table__.insert(), [
+                {'instance_uuid': row['uuid'], 'tag': tag} for tag in tags])
+        result = base.mapping_to_dict(row, _JSON_FIELDS)
+        result.pop('task_deadline', None)
         result['metadata'] = dict(metadata)
         result['tags'] = list(tags)
         return result
 
-    def _instance_query(self, session, uuid, read_deleted='no'):
-        query = sa.select(models.Instance).where(
-            models.Instance.uuid == uuid)
-        if read_deleted == 'no':
-            query = query.where(models.Instance.deleted == 0)
-        elif read_deleted == 'only':
-            query = query.where(models.Instance.deleted != 0)
-        return session.execute(query).scalar_one_or_none()
-
     def instance_get(self, uuid, read_deleted='no', joins=True):
-        with self.session() as session:
-            row = self._instance_query(session, uuid, read_deleted)
+        with self.transaction() as conn:
+            row = _instance_row(conn, uuid, read_deleted)
             if row is None:
                 raise exception.InstanceNotFound(instance_id=uuid)
-            result = instance_to_dict(row)
+            result = _row_instance(row)
             if joins:
-                self._add_joins(session, [result])
+                self._add_joins(conn, [result])
             return result
 
     def _add_joins(self, session, instances):
@@ -113,6 +124,9 @@ class CellDatabase(base.Database):
             inst['tags'] = []
             inst['fault'] = None
             inst['fixed_ips'] = []
+        if len(instances) == 1:
+            self._add_joins_one(session, instances[0])
+            return
         for chunk in _chunks(uuids, 500):
             for meta in session.execute(sa.select(
                     models.InstanceMetadata.instance_uuid,
@@ -134,14 +148,28 @@ class CellDatabase(base.Database):
                     {'address': ip[1], 'mac': ip[2]})
         faulted = [inst['uuid'] for inst in instances
                    if inst['vm_state'] in (states.ERROR, states.DELETED)]
+        faults = models.InstanceFault.__table__
         for chunk in _chunks(faulted, 500):
-            rows = session.execute(sa.select(models.InstanceFault).where(
-                models.InstanceFault.instance_uuid.in_(chunk)).order_by(
-                models.InstanceFault.id.desc())).scalars()
+            rows = session.execute(sa.select(faults).where(
+                faults.c.instance_uuid.in_(chunk)).order_by(
+                faults.c.id.desc()))
             for fault in rows:
                 inst = by_uuid[fault.instance_uuid]
                 if inst['fault'] is None:
-                    inst['fault'] = base.row_to_dict(fault)
+                    inst['fault'] = base.mapping_to_dict(fault._mapping)
+
+    @staticmethod
+    def _add_joins_one(conn, inst):
+        """_add_joins of one instance with the cached statements."""
+        key = {'b_uuid': inst['uuid']}
+        inst['metadata'] = dict(conn.execute(st.METADATA_OF, key).all())
+        inst['tags'] = [tag for tag, in conn.execute(st.TAGS_OF, key)]
+        inst['fixed_ips'] = [{'address': address, 'mac': mac}
+                             for address, mac in conn.execute(st.IPS_OF, key)]
+        if inst['vm_state'] in (states.ERROR, states.DELETED):
+            fault = conn.execute(st.FAULT_OF, key).first()
+            if fault is not None:
+                inst['fault'] = base.mapping_to_dict(fault._mapping)
 
     def instance_get_all(self, filters=None, sort_keys=None, sort_dirs=None,
                          limit=None, marker_values=None, joins=True):
@@ -224,17 +252,16 @@ class CellDatabase(base.Database):
                 now + _seconds(deadline))
         elif 'task_state' in values and values['task_state'] is None:
             values['task_deadline'] = None
-        with self.session() as session:
-            stmt = sa.update(models.Instance).where(
-                models.Instance.uuid == uuid, models.Instance.deleted == 0)
-            if expected_task_state is not _UNSET:
-                stmt = stmt.where(_state_in(models.Instance.task_state,
-                                            expected_task_state))
-            if expected_vm_state is not _UNSET:
-                stmt = stmt.where(_state_in(models.Instance.vm_state,
-                                            expected_vm_state))
-            count = session.execute(stmt.values(**values)).rowcount
-            row = self._instance_query(session, uuid)
+        unknown = set(values) - _INSTANCE_COLUMNS
+        if unknown:
+            raise sa.exc.CompileError('Unconsumed column names: %s' %
+                                      ', '.join(sorted(unknown)))
+        stmt, params = st.instance_update_statement(
+            expected_task_state, expected_vm_state)
+        params.update(values, b_uuid=uuid)
+        with self.transaction() as session:
+            count = session.execute(stmt, params).rowcount
+            row = _instance_row(session, uuid)
             if row is None:
                 raise exception.InstanceNotFound(instance_id=uuid)
             if not count:
@@ -247,14 +274,15 @@ class CellDatabase(base.Database):
                     instance_uuid=uuid, expected=expected_task_state,
                     actual=row.task_state)
             if metadata is not None:
-                session.execute(sa.delete(models.InstanceMetadata).where(
-                    models.InstanceMetadata.instance_uuid == uuid))
-                for key, value in metadata.items():
-                    session.add(models.InstanceMetadata(
-                        instance_uuid=uuid, key=key, value=value,
-                        created_at=now))
-            session.flush()
-            result = instance_to_dict(row)
+                meta = models.InstanceMetadata.__table__
+                session.execute(sa.delete(meta).where(
+                    meta.c.instance_uuid == uuid))
+                if metadata:
+                    session.execute(meta.insert(), [
+                        {'instance_uuid': uuid, 'key': key, 'value': value,
+                         'created_at': now}
+                        for key, value in metadata.items()])
+            result = _row_instance(row)
             if joins:
                 self._add_joins(session, [result])
             return result
@@ -269,32 +297,29 @@ class CellDatabase(base.Database):
         so concurrent deletes and reports do not deadlock.
         """
         now = _now()
-        with self.session() as session:
-            row = self._instance_query(session, uuid)
+        with self.transaction() as session:
+            row = _instance_row(session, uuid)
             if row is None:
                 raise exception.InstanceNotFound(instance_id=uuid)
             if row.host is not None and row.node is not None:
                 release_usage(session, row.host, row.node, row.vcpus,
                               row.memory_mb, _disk_gb(row))
-            stmt = sa.update(models.Instance).where(
-                models.Instance.id == row.id, models.Instance.deleted == 0)
-            if expected_task_state is not _UNSET:
-                stmt = stmt.where(_state_in(models.Instance.task_state,
-                                            expected_task_state))
-            count = session.execute(stmt.values(
-                deleted=row.id, deleted_at=now, updated_at=now,
+            # uuid is unique in the table: this is the row read above.
+            stmt, params = st.instance_update_statement(expected_task_state,
+                                                      _UNSET)
+            params.update(
+                b_uuid=uuid, deleted=row.id, deleted_at=now, updated_at=now,
                 terminated_at=now, vm_state=states.DELETED, task_state=None,
-                task_deadline=None, power_state=states.NOSTATE)).rowcount
+                task_deadline=None, power_state=states.NOSTATE)
+            count = session.execute(stmt, params).rowcount
             if not count:
                 # Raising rolls back the usage released above.
                 raise exception.UnexpectedTaskState(
                     instance_uuid=uuid, expected=expected_task_state,
                     actual=row.task_state)
-            session.execute(sa.delete(models.FixedIp).where(
-                models.FixedIp.instance_uuid == uuid))
-            session.flush()
-            session.refresh(row)
-            return instance_to_dict(row)
+            session.execute(st.DELETE_IPS_OF, {'b_uuid': uuid})
+            return _row_instance(session.execute(
+                st.INSTANCE_BY_ID, {'b_id': row.id}).one())
 
     def instance_get_overdue(self, now=None, limit=100):
         """Live instances whose task_state outlived its deadline."""
@@ -391,42 +416,20 @@ class CellDatabase(base.Database):
         if isinstance(values.get('cpu_info'), dict):
             values['cpu_info'] = utils.dumps(values['cpu_info'])
         now = _now()
-        with self.session() as session:
-            node = session.execute(sa.select(models.ComputeNode).where(
-                models.ComputeNode.host == host,
-                models.ComputeNode.hypervisor_hostname == nodename,
-                models.ComputeNode.deleted == 0)).scalar_one_or_none()
-            if node is None:
-                node = models.ComputeNode(
-                    uuid=resources.get('uuid') or _uuid(), host=host,
-                    hypervisor_hostname=nodename, created_at=now,
-                    generation=0, **values)
-                session.add(node)
-                session.flush()
-            else:
-                values['updated_at'] = now
-                session.execute(sa.update(models.ComputeNode).where(
-                    models.ComputeNode.id == node.id).values(**values))
-            inst = models.Instance
-            live = sa.and_(inst.host == host, inst.node == nodename,
-                           inst.deleted == 0)
-
-            def total(expr):
-                return sa.select(sa.func.coalesce(
-                    sa.func.sum(expr), 0)).where(live).scalar_subquery()
-
-            session.execute(sa.update(models.ComputeNode).where(
-                models.ComputeNode.id == node.id).values(
-                vcpus_used=total(inst.vcpus),
-                memory_mb_used=total(inst.memory_mb),
-                local_gb_used=total(inst.root_gb + inst.ephemeral_gb),
-                running_vms=sa.select(sa.func.count()).where(
-                    live).scalar_subquery(),
-                generation=models.ComputeNode.generation + 1,
-                updated_at=now))
-            session.flush()
-            session.refresh(node)
-            return base.row_to_dict(node)
+        key = {'b_host': host, 'b_node': nodename}
+        with self.transaction() as conn:
+            # Totals and the recount in one UPDATE (the SET of the totals
+            # comes from the parameters); a new node is inserted first.
+            count = conn.execute(st.REPORT, dict(
+                values, b_now=now, **key)).rowcount
+            if not count:
+                node_id = base.insert_row(conn, st.NODES, dict(
+                    values, uuid=resources.get('uuid') or _uuid(),
+                    host=host, hypervisor_hostname=nodename, created_at=now,
+                    generation=0))['id']
+                conn.execute(st.RECOUNT, dict(key, b_id=node_id, b_now=now))
+            return base.mapping_to_dict(
+                conn.execute(st.NODE_OF, key).one()._mapping)
 
     def compute_node_get_all(self, raw_times=False):
         table = models.ComputeNode.__table__
@@ -455,33 +458,31 @@ class CellDatabase(base.Database):
     def service_heartbeat(self, host, binary, topic=None):
         """Create or refresh a service row; returns it."""
         now = _now()
-        with self.session() as session:
-            count = session.execute(sa.update(models.Service).where(
-                models.Service.host == host, models.Service.binary == binary,
-                models.Service.deleted == 0).values(
-                report_count=models.Service.report_count + 1,
-                last_seen_up=now, updated_at=now)).rowcount
+        key = {'b_host': host, 'b_binary': binary}
+        with self.transaction() as conn:
+            count = conn.execute(st.HEARTBEAT, dict(key, b_now=now)).rowcount
             if not count:
-                session.add(models.Service(
+                base.insert_row(conn, st.SERVICES, dict(
                     uuid=_uuid(), host=host, binary=binary,
                     topic=topic, report_count=1, last_seen_up=now,
                     created_at=now, updated_at=now))
-            session.flush()
-            row = session.execute(sa.select(models.Service).where(
-                models.Service.host == host, models.Service.binary == binary,
-                models.Service.deleted == 0)).scalar_one()
-            return base.row_to_dict(row)
+            return base.mapping_to_dict(
+                conn.execute(st.SERVICE_OF, key).one()._mapping)
 
     def service_get_all(self, host=None, binary=None, raw_times=False):
-        table = models.Service.__table__
-        with self.session() as session:
-            query = sa.select(table).where(table.c.deleted == 0)
+        with self.transaction() as conn:
+            if host is not None and binary is not None:
+                # The API asks this on every delete and action.
+                result = conn.execute(st.SERVICE_OF, {'b_host': host,
+                                                    'b_binary': binary})
+                return base.rows_to_dicts(result, raw_times=raw_times)
+            query = sa.select(st.SERVICES).where(st.SC.deleted == 0)
             if host is not None:
-                query = query.where(table.c.host == host)
+                query = query.where(st.SC.host == host)
             if binary is not None:
-                query = query.where(table.c.binary == binary)
-            return base.rows_to_dicts(session.execute(
-                query.order_by(table.c.id)), raw_times=raw_times)
+                query = query.where(st.SC.binary == binary)
+            return base.rows_to_dicts(conn.execute(
+                query.order_by(st.SC.id)), raw_times=raw_times)
 
     @base.retry_on_deadlock
     def service_update(self, service_id, values):
@@ -537,19 +538,10 @@ class CellDatabase(base.Database):
 
 def release_usage(session, host, node, vcpus, memory_mb, disk_gb):
     """Give back what a claim took, never going below zero."""
-    cn = models.ComputeNode
-
-    def minus(column, amount):
-        return sa.case((column >= amount, column - amount), else_=0)
-
-    session.execute(sa.update(cn).where(
-        cn.host == host, cn.hypervisor_hostname == node,
-        cn.deleted == 0).values(
-        vcpus_used=minus(cn.vcpus_used, vcpus),
-        memory_mb_used=minus(cn.memory_mb_used, memory_mb),
-        local_gb_used=minus(cn.local_gb_used, disk_gb),
-        running_vms=minus(cn.running_vms, 1),
-        generation=cn.generation + 1))
+    session.execute(st.RELEASE, {
+        'b_host': host, 'b_node': node, 'b_vcpus': vcpus or 0,
+        'b_memory_mb': memory_mb or 0, 'b_disk_gb': disk_gb or 0,
+        'b_one': 1})
 
 
 def _disk_gb(row):
