@@ -12,3 +12,7 @@ if os.environ.get('NUBE_NO_MONKEY_PATCH') != '1':
     import eventlet
 
     eventlet.monkey_patch()
+
+    from nube import green
+
+    green.speed_up_current_thread()
