@@ -36,9 +36,31 @@ def cleanup():
         _transports.clear()
 
 
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
+def to_primitive(value):
+    """jsonutils.to_primitive(value, convert_instances=True), faster.
+
+    RPC arguments are mostly plain dicts, lists and scalars (instance
+    dicts of ~50 keys): those are walked here and copied - inproc://
+    messages must not share containers with the sender - and anything
+    else goes to jsonutils, with the same result as before.
+    """
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {(k if type(k) is str else to_primitive(k)): to_primitive(v)
+                for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [to_primitive(v) for v in value]
+    return jsonutils.to_primitive(value, convert_instances=True)
+
+
 class RequestContextSerializer(messaging.Serializer):
     def serialize_entity(self, ctxt, entity):
-        return jsonutils.to_primitive(entity, convert_instances=True)
+        return to_primitive(entity)
 
     def deserialize_entity(self, ctxt, entity):
         return entity

@@ -46,6 +46,10 @@ class _ExchangeManager(impl_fake.FakeExchangeManager):
     def get_exchange(self, name):
         if name is None:
             name = self._default_exchange
+        # Every poll asks: no new exchange (and its locks) per call.
+        exchange = self._exchanges.get(name)
+        if exchange is not None:
+            return exchange
         with self._exchanges_lock:
             return self._exchanges.setdefault(name, _Exchange(name))
 
