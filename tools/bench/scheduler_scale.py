@@ -81,7 +81,7 @@ def _reset_dbs():
     from nube.cells import targeting
     from nube.db.api import api as api_db
     targeting.reset()
-    db = api_db._database
+    db = api_db._process_database._database
     if db is not None:
         db.dispose()
     api_db.reset()
