@@ -53,6 +53,11 @@ def parse_args(argv=None):
                    help='fake compute hosts (default 10)')
     p.add_argument('-c', '--concurrency', type=int, default=10,
                    help='POSTs/DELETEs in flight (default 10)')
+    p.add_argument('--rate', type=float, metavar='R',
+                   help='open loop: start POSTs at R servers/s (paced, '
+                        'up to --concurrency in flight) instead of as '
+                        'fast as the API answers: latency at a sustained '
+                        'load rather than at saturation')
     p.add_argument('--min-count', type=int, default=1, metavar='B',
                    help='servers per POST (min_count=max_count=B); 1 = '
                         'individual POSTs (default)')
@@ -245,14 +250,20 @@ def storm(client, args, flavor_id, deadline):
         counts.append(args.servers % batch)
     latencies, failures = [], []
 
+    started = time.perf_counter()
+
     def post(index_count):
         index, count = index_count
+        if args.rate:
+            # Each POST has its slot in time; a late one goes at once.
+            delay = started + index * batch / args.rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
         status, body, seconds = client.request(
             'POST', '/servers',
             _server_body(args, flavor_id, 'bench-%d' % index, count))
         return status, body, seconds
 
-    started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(args.concurrency) as pool:
         for status, body, seconds in pool.map(post, enumerate(counts)):
             if status == 202:
@@ -401,6 +412,9 @@ def report(args, r):
          '< 1 (100/10), < 10 (1000)'],
         ['servers/s', round(n / done, 1) if done else None, '/s',
          round(100 / 38.6, 1), '>= 50 (services 1000/100)'],
+        ['all ACTIVE after the last POST returned',
+         round(done - storm_r['posting_s'], 3) if done else None, 's',
+         '-', '-'],
         ['POSTs (%d servers each)' % max(1, args.min_count),
          storm_r['posts'], '', '-', '-'],
         ['POST p50', post.get('p50_ms'), 'ms', NOVA['post_p50_ms'], '< 10'],
@@ -416,8 +430,10 @@ def report(args, r):
     ]
     common.print_table(
         'boot_storm --mode %s: %d servers, %d hosts, concurrency %d, '
-        'min_count %d (%d CPUs, load %s)' % (
+        'min_count %d, %s (%d CPUs, load %s)' % (
             args.mode, n, k, args.concurrency, max(1, args.min_count),
+            'paced at %g servers/s' % args.rate if args.rate
+            else 'as fast as answered',
             r['machine']['cpus'], r['machine']['loadavg']),
         ['measure', 'nube', 'unit', 'Nova anchor', 'goal'], rows)
     print('status after boot: %s; hosts up after %.1f s' % (
