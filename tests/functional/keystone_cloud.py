@@ -10,12 +10,14 @@ authenticate with keystoneauth1 sessions; ``actor()`` makes users with a
 role on a project through the identity admin API.
 """
 
+import contextlib
 import os
 
 from keystoneauth1.identity import v3
 from keystoneauth1 import session as ks_session
 
 from tests.functional import cloud as cloud_mod
+from tests.functional import conftest
 from tests.functional import fixtures
 
 ADMIN_PASSWORD = 'isolation-admin-pw'
@@ -162,3 +164,50 @@ class KeystoneCloud(cloud_mod.Cloud):
             project, user, roles[0]['id']))
         return self.session_for(name, password, project_name)
 
+
+
+def start_small_cloud(workdir, host):
+    """Identity, images, conductor, one scheduler, one fake compute
+    ``host`` and the API, started together and waited for.
+
+    Skips (or fails, see conftest) without MariaDB and RabbitMQ; on a
+    failed start prints the logs and stops what it started.
+    """
+    db_server = fixtures.DatabaseServer()
+    rabbit = fixtures.RabbitServer()
+    try:
+        db_server.check()
+        rabbit.check()
+    except fixtures.ServiceUnavailable as exc:
+        conftest._unavailable(exc)
+    c = KeystoneCloud(workdir, db_server, rabbit)
+    try:
+        c.prepare()
+        # Everything starts at once; then wait for each in turn.
+        c.start_identity()
+        c.start_image_services()
+        c.start_conductor()
+        c.start_scheduler(1)
+        c.start_compute(host)
+        c.start_api(wait=False)
+        c.wait_for_identity()
+        c.wait_for_image_services()
+        c.wait_for_api()
+        c.wait_for_hypervisors(1)
+    except BaseException:
+        print(c.dump_logs())
+        c.stop()
+        raise
+    return c
+
+
+@contextlib.contextmanager
+def running(request, workdir, host):
+    """start_small_cloud for a fixture: logs printed when a test failed."""
+    c = start_small_cloud(workdir, host)
+    try:
+        yield c
+    finally:
+        if request.session.testsfailed:
+            print(c.dump_logs())
+        c.stop()

@@ -19,7 +19,6 @@ import yaml
 from nube.api import microversion
 from nube.client import Client
 from nube.client import exceptions
-from tests.functional import conftest
 from tests.functional import fixtures
 from tests.functional import keystone_cloud
 
@@ -29,35 +28,9 @@ IMAGE_DATA = b'nube-client-library-image-' * 40000   # ~1 MiB
 
 @pytest.fixture(scope='module')
 def cloud(tmp_path_factory, request):
-    db_server = fixtures.DatabaseServer()
-    rabbit = fixtures.RabbitServer()
-    try:
-        db_server.check()
-        rabbit.check()
-    except fixtures.ServiceUnavailable as exc:
-        conftest._unavailable(exc)
-    c = keystone_cloud.KeystoneCloud(tmp_path_factory.mktemp('clientlib'),
-                                     db_server, rabbit)
-    try:
-        c.prepare()
-        c.start_identity()
-        c.start_image_services()
-        c.start_conductor()
-        c.start_scheduler(1)
-        c.start_compute('lib-host')
-        c.start_api(wait=False)
-        c.wait_for_identity()
-        c.wait_for_image_services()
-        c.wait_for_api()
-        c.wait_for_hypervisors(1)
+    with keystone_cloud.running(request, tmp_path_factory.mktemp('clientlib'),
+                                'lib-host') as c:
         yield c
-    except Exception:
-        print(c.dump_logs())
-        raise
-    finally:
-        if request.session.testsfailed:
-            print(c.dump_logs())
-        c.stop()
 
 
 @pytest.fixture(scope='module')

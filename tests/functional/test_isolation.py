@@ -17,7 +17,6 @@ from keystoneauth1 import exceptions as ks_exc
 import pytest
 import requests
 
-from tests.functional import conftest
 from tests.functional import fixtures
 from tests.functional import keystone_cloud
 
@@ -30,38 +29,11 @@ ACTORS = ('admin', 'member-a', 'reader-a', 'member-b')
 
 @pytest.fixture(scope='module')
 def cloud(tmp_path_factory, request):
-    db_server = fixtures.DatabaseServer()
-    rabbit = fixtures.RabbitServer()
-    try:
-        db_server.check()
-        rabbit.check()
-    except fixtures.ServiceUnavailable as exc:
-        conftest._unavailable(exc)
-    c = keystone_cloud.KeystoneCloud(tmp_path_factory.mktemp('isolation'),
-                                     db_server, rabbit)
-    try:
-        c.prepare()
-        # Everything starts at once; then wait for each in turn.
-        c.start_identity()
-        c.start_image_services()
-        c.start_conductor()
-        c.start_scheduler(1)
-        c.start_compute('iso-host')
-        c.start_api(wait=False)
-        c.wait_for_identity()
-        c.wait_for_image_services()
-        c.wait_for_api()
-        c.wait_for_hypervisors(1)
+    with keystone_cloud.running(request, tmp_path_factory.mktemp('isolation'),
+                                'iso-host') as c:
         c.post('/flavors', {'flavor': {'name': 'iso1', 'id': 'iso1',
                                        'ram': 64, 'vcpus': 1, 'disk': 1}})
         yield c
-    except Exception:
-        print(c.dump_logs())
-        raise
-    finally:
-        if request.session.testsfailed:
-            print(c.dump_logs())
-        c.stop()
 
 
 class Actor:

@@ -19,8 +19,6 @@ from openstack import exceptions as sdk_exc
 import pytest
 import yaml
 
-from tests.functional import conftest
-from tests.functional import fixtures
 from tests.functional import keystone_cloud
 
 REGION = keystone_cloud.REGION
@@ -47,26 +45,8 @@ def _cloud_entry(auth_url, username, password, project):
 
 
 def _start_cloud(workdir):
-    db_server = fixtures.DatabaseServer()
-    rabbit = fixtures.RabbitServer()
+    c = keystone_cloud.start_small_cloud(workdir, HOST)
     try:
-        db_server.check()
-        rabbit.check()
-    except fixtures.ServiceUnavailable as exc:
-        conftest._unavailable(exc)
-    c = keystone_cloud.KeystoneCloud(workdir, db_server, rabbit)
-    try:
-        c.prepare()
-        c.start_identity()
-        c.start_image_services()
-        c.start_conductor()
-        c.start_scheduler(1)
-        c.start_compute(HOST)
-        c.start_api(wait=False)
-        c.wait_for_identity()
-        c.wait_for_image_services()
-        c.wait_for_api()
-        c.wait_for_hypervisors(1)
         c.project('demo')
         c.actor('demo', 'demo', 'member')
         c.post('/flavors', {'flavor': {'name': FLAVOR, 'id': 'rc-tiny',
