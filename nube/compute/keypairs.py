@@ -27,7 +27,6 @@ from nube import utils
 
 TYPE_SSH = 'ssh'
 TYPE_X509 = 'x509'
-TYPES = (TYPE_SSH, TYPE_X509)
 
 # Nova's quota_key_pairs default (GET /limits maxTotalKeypairs).
 KEYPAIRS_PER_USER = 100
@@ -94,8 +93,14 @@ def generate_ssh_key():
 def generate_x509_cert(user_id):
     """(base64 PKCS#12 private key, certificate PEM, fingerprint): a
     ten-year client certificate for CN=user_id, UPN user_id@localhost."""
+    try:
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME,
+                                             user_id)])
+    except ValueError as exc:     # a CN holds at most 64 characters
+        raise exception.InvalidKeypair(
+            reason='user_id %r cannot name a certificate: %s'
+            % (user_id, exc))
     key = _native(_new_rsa_key)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, user_id)])
     upn = ('%s@localhost' % user_id).encode('utf-8')
     # otherName's value is a DER UTF8String.
     upn_der = b'\x0c' + _der_length(len(upn)) + upn

@@ -30,7 +30,7 @@ create_v22['properties']['keypair']['properties']['type'] = {
 
 create_v210 = copy.deepcopy(create_v22)
 create_v210['properties']['keypair']['properties']['user_id'] = {
-    'type': 'string'}
+    'type': 'string', 'minLength': 1, 'maxLength': 255}
 
 
 def create_for(req):

@@ -244,3 +244,12 @@ def test_too_many_keypairs_is_403(kcall, monkeypatch):
                                                   'public_key': RSA_KEY}})
     assert (status, body['forbidden']['message']) == (
         403, 'Quota exceeded, too many key pairs.')
+
+
+@pytest.mark.parametrize('user_id', ['u' * 65, 'u' * 256])
+def test_x509_for_an_unnameable_user_is_400(kcall, user_id):
+    # A certificate CN holds 64 characters; the schema stops at 255.
+    status, body = kcall('POST', '', {'keypair': {
+        'name': 'win', 'type': 'x509', 'user_id': user_id}},
+        token=ADMIN, version='2.10')
+    assert status == 400, body
