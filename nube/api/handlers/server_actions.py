@@ -148,6 +148,10 @@ ACTIONS = {
 }
 
 
+_NO_ARGUMENT = frozenset(('os-stop', 'os-start', 'forceDelete', 'restore',
+                          'lock', 'unlock'))
+
+
 def action(req, server_id):
     body = common.json_body(req)
     if not isinstance(body, dict) or len(body) != 1:
@@ -157,4 +161,6 @@ def action(req, server_id):
     if handler is None:
         raise webob.exc.HTTPBadRequest(
             explanation='There is no such action: %s' % name)
+    if name in _NO_ARGUMENT:
+        validation.validate(schema.no_argument(name), body)
     return handler(req, server_id, body)

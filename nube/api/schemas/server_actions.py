@@ -4,6 +4,18 @@ import copy
 
 from nube.api.schemas import parameter_types
 
+def no_argument(action):
+    """os-stop, os-start, forceDelete, restore, lock, unlock: clients
+    send null or an object, whose content nube (like Nova below 2.73)
+    does not use."""
+    return {
+        'type': 'object',
+        'properties': {action: {'type': ['null', 'object']}},
+        'required': [action],
+        'additionalProperties': False,
+    }
+
+
 get_console_output = {
     'type': 'object',
     'properties': {

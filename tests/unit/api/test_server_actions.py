@@ -115,6 +115,20 @@ def test_malformed_bodies_are_400(call, compute_api, body):
     assert result.body['badRequest']['message'] == 'Malformed request body'
 
 
+@pytest.mark.parametrize('action', [
+    'os-stop', 'os-start', 'forceDelete', 'restore', 'lock', 'unlock'])
+@pytest.mark.parametrize('value', [[1, 2], 'now', 3, True])
+def test_argument_free_actions_take_null_or_an_object(call, compute_api,
+                                                      action, value):
+    server = compute_api.add()
+    result = _action(call, server['uuid'], {action: value})
+    assert result.status == 400
+    assert [c for c in compute_api.calls if c[0] != 'get'] == []
+    for fine in (None, {}):
+        assert _action(call, server['uuid'],
+                       {action: fine}).status != 400
+
+
 def test_missing_body_is_400(call, compute_api):
     server = compute_api.add()
     result = call('POST', '/v2.1/servers/%s/action' % server['uuid'])
