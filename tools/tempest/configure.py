@@ -15,6 +15,7 @@ import argparse
 import hashlib
 import json
 import os
+import secrets
 import sys
 import time
 import urllib.error
@@ -23,7 +24,6 @@ import urllib.request
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
-PASSWORD = 'nube-tempest-Secret0'
 PREFIX = 'tempest-nube'
 # Per concurrent worker a test class may hold a member, an "alt" user in
 # another project, a reader and an admin: four projects cover two workers.
@@ -127,8 +127,12 @@ def _one(cloud, collection, **query):
     return found[0] if found else None
 
 
-def ensure_identity(cloud, log):
-    """Projects, users and grants for accounts.yaml; returns the accounts."""
+def ensure_identity(cloud, log, password):
+    """Projects, users and grants for accounts.yaml; returns the accounts.
+
+    Every run sets ``password`` (new each run) on every account it keeps,
+    so no known password ever guards these users, admins among them.
+    """
     domain_id = cloud.user['domain']['id']
     domain_name = cloud.user['domain']['name']
     roles = {}
@@ -150,7 +154,7 @@ def ensure_identity(cloud, log):
 
     def user(name, project_id):
         found = _one(cloud, 'users', name=name, domain_id=domain_id)
-        values = {'password': PASSWORD, 'enabled': True,
+        values = {'password': password, 'enabled': True,
                   'default_project_id': project_id}
         if found:
             cloud.request('PATCH', '%s/users/%s' % (cloud.auth_url,
@@ -170,7 +174,7 @@ def ensure_identity(cloud, log):
 
     def account(name, project_name, role_names, types=None):
         entry = {'username': name, 'project_name': project_name,
-                 'password': PASSWORD,
+                 'password': password,
                  'user_domain_name': domain_name,
                  'project_domain_name': domain_name,
                  'roles': list(role_names)}
@@ -372,7 +376,7 @@ def main(argv=None):
                   _env('OS_USER_DOMAIN_NAME', 'Default'),
                   _env('OS_PROJECT_DOMAIN_NAME', 'Default'),
                   _env('OS_REGION_NAME', 'RegionOne'))
-    accounts = ensure_identity(cloud, log)
+    accounts = ensure_identity(cloud, log, secrets.token_urlsafe(24))
     flavors = ensure_flavors(cloud, log)
     images = ensure_images(cloud, log)
     max_version = max_microversion(cloud)
