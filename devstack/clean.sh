@@ -23,7 +23,8 @@ done
 # shellcheck disable=SC2034  # read by lib/functions
 STACK_LOG_PREFIX=clean.sh
 
-exec 9>"${TMPDIR:-/tmp}/nube-stack.lock"
+mkdir -p "$DEST"
+exec 9>"$DEST/.stack.lock"   # root-owned, not a guessable /tmp name
 flock -w 600 9 || { stack_log "ERROR: could not take the stack lock"; exit 1; }
 
 START=$EPOCHREALTIME

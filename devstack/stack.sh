@@ -40,7 +40,8 @@ check_enabled_services || die "fix ENABLED_SERVICES"
 
 mkdir -p "$STATE_DIR" "$LOG_DIR" "$PID_DIR"
 # One stack.sh/unstack.sh/clean.sh at a time.
-exec 9>"${TMPDIR:-/tmp}/nube-stack.lock"
+mkdir -p "$DEST"
+exec 9>"$DEST/.stack.lock"   # root-owned, not a guessable /tmp name
 flock -w 600 9 || die "another stack.sh, unstack.sh or clean.sh holds the lock"
 
 STACK_START=$EPOCHREALTIME

@@ -26,7 +26,8 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 
-exec 9>"${TMPDIR:-/tmp}/nube-stack.lock"
+mkdir -p "$DEST"
+exec 9>"$DEST/.stack.lock"   # root-owned, not a guessable /tmp name
 flock -w 600 9 || { stack_log "ERROR: could not take the stack lock"; exit 1; }
 
 START=$EPOCHREALTIME

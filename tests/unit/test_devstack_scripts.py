@@ -103,3 +103,12 @@ def test_names_in_shared_servers_carry_the_prefix(tmp_path):
     assert lines[3:5] == ['cell1', 'cell2']
     # One libvirt per host: only cell1 gets a compute.
     assert lines[5:] == ['cell1', 'h1', 'h1-cell2']
+
+
+def test_passwords_are_percent_encoded_in_urls(tmp_path):
+    out = bash("DATABASE_PASSWORD='p@ss:w/rd%$x'; RABBIT_PASSWORD='a b'; "
+               'db_url api; transport_url', tmp_path=tmp_path)
+    lines = out.split()
+    assert lines[0] == ('mysql+pymysql://nubestack:p%40ss%3Aw%2Frd%25%24x'
+                        '@127.0.0.1/nubestack_api?charset=utf8mb4')
+    assert lines[1] == 'rabbit://nubestack:a%20b@127.0.0.1:5672/nubestack'
