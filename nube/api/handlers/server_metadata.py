@@ -16,9 +16,8 @@ _NOT_FOUND = 'Metadata item was not found'
 
 
 def _authorize(req, server_id, rule):
-    instance = req.compute_api.get(req.context, server_id)
-    common.authorize(req, policies.METADATA % rule,
-                     {'project_id': instance.get('project_id')})
+    # The metadata call that follows finds the server (or 404s).
+    common.authorize_server(req, policies.METADATA % rule, server_id)
 
 
 def _metadata(req, server_id):
