@@ -377,8 +377,7 @@ class API(instance_ops.InstanceOpsMixin):
                 raise exception.InstanceNotFound(instance_id=server_id)
         cell_db = targeting.cell_database(cell)
         instance = cell_db.instance_get(server_id, joins=False)
-        if instance.get('locked') and not ctxt.is_admin:
-            raise exception.InstanceIsLocked(instance_uuid=server_id)
+        self._check_not_locked(ctxt, instance)
         if instance['task_state'] == states.DELETING:
             return
         if instance['host'] is None or \
@@ -441,6 +440,12 @@ class API(instance_ops.InstanceOpsMixin):
         return cell, cell_db, instance
 
     @staticmethod
+    def _check_not_locked(ctxt, instance):
+        """A locked server takes changes from admins only (Nova's 409)."""
+        if instance.get('locked') and not ctxt.is_admin:
+            raise exception.InstanceIsLocked(instance_uuid=instance['uuid'])
+
+    @staticmethod
     def _check_state(instance, action, vm_states, task_states):
         for attr, allowed in (('vm_state', vm_states),
                               ('task_state', task_states)):
@@ -469,8 +474,7 @@ class API(instance_ops.InstanceOpsMixin):
         finishes; the compute checks the same task state before acting.
         """
         cell, cell_db, instance = self._instance_on_host(ctxt, server_id)
-        if instance.get('locked') and not ctxt.is_admin:
-            raise exception.InstanceIsLocked(instance_uuid=server_id)
+        self._check_not_locked(ctxt, instance)
         self._check_state(instance, action, vm_states, task_states)
         try:
             instance = cell_db.instance_update(

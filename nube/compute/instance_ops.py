@@ -73,14 +73,8 @@ class InstanceOpsMixin:
 
     def _check_metadata_change(self, ctxt, server_id, action):
         cell_db, instance = self._cell_instance(ctxt, server_id, action)
-        if instance['locked'] and not ctxt.is_admin:
-            raise exception.InstanceIsLocked(instance_uuid=server_id)
-        for attr, allowed in (('vm_state', METADATA_VM_STATES),
-                              ('task_state', (None,))):
-            if instance[attr] not in allowed:
-                raise exception.InstanceInvalidState(
-                    action=action, instance_uuid=server_id, attr=attr,
-                    state=instance[attr])
+        self._check_not_locked(ctxt, instance)
+        self._check_state(instance, action, METADATA_VM_STATES, (None,))
         return cell_db
 
     def update_instance_metadata(self, ctxt, server_id, metadata,
@@ -107,8 +101,7 @@ class InstanceOpsMixin:
         which destroys the guest and spawns it again on the same host with
         the same addresses. Returns the instance as updated."""
         cell, cell_db, instance = self._instance_on_host(ctxt, server_id)
-        if instance.get('locked') and not ctxt.is_admin:
-            raise exception.InstanceIsLocked(instance_uuid=server_id)
+        self._check_not_locked(ctxt, instance)
         self._check_state(instance, 'rebuild', self.REBUILD_VM_STATES,
                           (None,))
         image = self._get_image(ctxt, image_ref)
