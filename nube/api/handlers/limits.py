@@ -1,18 +1,22 @@
 """GET /limits: the project's absolute limits and what it uses of them.
 
-nube enforces no quotas yet, so the maxima of counted resources are -1
-(Nova's "unlimited"); the fixed per-request limits are Nova's defaults.
+nube has no per-project quotas yet, so the maxima of counted resources
+(servers, cores, RAM) are -1 (Nova's "unlimited"); the fixed limits are
+Nova's defaults, the enforced ones (server metadata items, key pairs per
+user) read from where they are enforced.
 """
 
 from nube.api import common
+from nube.compute import instance_ops
+from nube.compute import keypairs
 from nube.policies import limits as policies
 
 UNLIMITED = -1
-MAX_SERVER_META = 128
+MAX_SERVER_META = instance_ops.METADATA_ITEMS
 MAX_IMAGE_META = 128
 MAX_PERSONALITY = 5
 MAX_PERSONALITY_SIZE = 10240
-MAX_KEYPAIRS = 100
+MAX_KEYPAIRS = keypairs.KEYPAIRS_PER_USER
 MAX_SERVER_GROUPS = 10
 MAX_SERVER_GROUP_MEMBERS = 10
 MAX_SECURITY_GROUPS = 10
