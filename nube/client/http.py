@@ -23,11 +23,17 @@ USER_AGENT_NAME = 'nube-client'
 
 
 def version_tuple(text):
-    """'2.37' -> (2, 37); None for '', None or 'latest'."""
+    """'2.37' -> (2, 37); None for '', None or 'latest'.
+
+    The API's own parser; a malformed string (from the caller's
+    configuration) is ConfigError, not a bare ValueError.
+    """
     if not text or text == 'latest':
         return None
-    major, _sep, minor = str(text).partition('.')
-    return int(major), int(minor or 0)
+    try:
+        return tuple(api_microversion.parse(str(text)))
+    except api_microversion.InvalidVersionString as exc:
+        raise exceptions.ConfigError(str(exc))
 
 
 def _ks_error(exc, method, url):
