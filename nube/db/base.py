@@ -208,26 +208,19 @@ def rows_to_dicts(result, json_fields=(), raw_times=False):
     Datetimes become Nova's format unless ``raw_times``: the scheduler
     compares heartbeats and would only parse the strings back.
     """
-    rows = []
-    for mapping in result.mappings():
-        values = dict(mapping)
-        for key in json_fields:
-            if key in values:
-                values[key] = utils.loads(values[key], default={})
-        for key, value in values.items():
-            if not raw_times and isinstance(value, datetime.datetime):
-                values[key] = utils.isotime(value)
-        rows.append(values)
-    return rows
+    return [mapping_to_dict(mapping, json_fields, raw_times)
+            for mapping in result.mappings()]
 
 
-def mapping_to_dict(mapping, json_fields=()):
+def mapping_to_dict(mapping, json_fields=(), raw_times=False):
     """Plain dict of one Core row (``row._mapping``), as row_to_dict
-    makes of a model row: datetimes in Nova's format, JSON decoded."""
+    makes of a model row: datetimes in Nova's format (unless
+    ``raw_times``), JSON decoded."""
     values = dict(mapping)
-    for key, value in values.items():
-        if isinstance(value, datetime.datetime):
-            values[key] = utils.isotime(value)
+    if not raw_times:
+        for key, value in values.items():
+            if isinstance(value, datetime.datetime):
+                values[key] = utils.isotime(value)
     for key in json_fields:
         if key in values:
             values[key] = utils.loads(values[key], default={})

@@ -89,10 +89,11 @@ class ApiDatabase(base.Database):
             session.flush()
             return self._flavor_dict(session, row)
 
-    def _flavor_row(self, session, flavorid, ctxt=None):
+    def _flavor_row(self, session, flavorid):
+        """The flavor row for an admin change (visibility not checked)."""
         row = session.execute(sa.select(models.Flavor).where(
             models.Flavor.flavorid == str(flavorid))).scalar_one_or_none()
-        if row is None or not self._can_see(session, row, ctxt):
+        if row is None:
             raise exception.FlavorNotFound(flavor_id=flavorid)
         return row
 
