@@ -1,5 +1,6 @@
 """A running nube service: an RPC server for a manager and its periodics."""
 
+import random
 import threading
 import time
 
@@ -47,6 +48,10 @@ class Service:
 
     def _run_periodic_tasks(self):
         ctxt = nube_context.get_admin_context()
+        # Out of step with the services that started with this one, and
+        # never later than one heartbeat period.
+        self._stop.wait(random.uniform(0, min(CONF.periodic_fuzzy_delay,
+                                              CONF.report_interval)))
         while not self._stop.is_set():
             try:
                 idle = self.manager.run_periodic_tasks(ctxt)

@@ -13,6 +13,12 @@ opts = [
                help='IP address of this host, reported as host_ip.'),
     cfg.IntOpt('report_interval', default=10, min=1,
                help='Seconds between service heartbeats.'),
+    cfg.FloatOpt('periodic_fuzzy_delay', default=5.0, min=0,
+                 help='Each service waits a random 0..N seconds before its '
+                      'first periodic tasks, so that the many services '
+                      'started together (a compute process serving many '
+                      'hosts, a restarted cloud) do not heartbeat and '
+                      'report in step. Never more than report_interval.'),
     cfg.IntOpt('service_down_time', default=60, min=1,
                help='A service whose last heartbeat is older than this many '
                     'seconds is considered down.'),

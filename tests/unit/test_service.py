@@ -1,0 +1,48 @@
+"""nube.service.Service: periodic tasks start out of step."""
+
+import threading
+
+import pytest
+
+from nube import service
+import nube.conf
+
+CONF = nube.conf.CONF
+
+
+class Manager:
+    def __init__(self):
+        self.ran = threading.Event()
+
+    def run_periodic_tasks(self, ctxt):
+        self.ran.set()
+        return 1.0
+
+
+@pytest.mark.parametrize('fuzzy, report, bound', [
+    (5.0, 10, 5.0),      # the configured spread
+    (30.0, 1, 1.0),      # never later than one heartbeat period
+    (0.0, 10, 0.0),      # off
+])
+def test_first_periodic_run_waits_a_random_bounded_delay(
+        monkeypatch, fuzzy, report, bound):
+    CONF.set_override('periodic_fuzzy_delay', fuzzy)
+    CONF.set_override('report_interval', report)
+    asked = []
+
+    def uniform(low, high):
+        asked.append((low, high))
+        return 0.0          # the test need not wait for the delay itself
+
+    monkeypatch.setattr(service.random, 'uniform', uniform)
+    manager = Manager()
+    svc = service.Service('nube-test', 'test', manager, host='h1',
+                          rpc_server=False)
+    try:
+        svc.start()
+        assert manager.ran.wait(10)
+        assert asked == [(0, bound)]
+    finally:
+        svc.stop()
+        CONF.clear_override('periodic_fuzzy_delay')
+        CONF.clear_override('report_interval')
