@@ -148,8 +148,8 @@ class KeypairAPI:
 
     def _check_new(self, user_id, name):
         self._validate_name(name)
-        if len(keypairs_db.key_pair_get_all_by_user(self.db, user_id)) \
-                >= KEYPAIRS_PER_USER:
+        # Early, before a key is generated; the insert checks again.
+        if keypairs_db.key_pair_count(self.db, user_id) >= KEYPAIRS_PER_USER:
             raise exception.KeypairLimitExceeded()
 
     def _store(self, user_id, name, key_type, public_key, fingerprint):

@@ -28,6 +28,16 @@ def _row(conn, user_id, name):
         _K.user_id == user_id, _K.name == name)).first()
 
 
+def _count(conn, user_id):
+    return conn.execute(sa.select(sa.func.count()).where(
+        _K.user_id == user_id)).scalar()
+
+
+def key_pair_count(db, user_id):
+    with db.transaction() as conn:
+        return _count(conn, user_id)
+
+
 def key_pair_create(db, values, limit=None):
     """Insert a key pair; KeyPairExists on a name clash, and
     KeypairLimitExceeded when the user already has ``limit`` of them."""
@@ -36,9 +46,7 @@ def key_pair_create(db, values, limit=None):
     try:
         with db.transaction() as conn:
             if limit is not None:
-                count = conn.execute(sa.select(sa.func.count()).where(
-                    _K.user_id == values['user_id'])).scalar()
-                if count + 1 > limit:
+                if _count(conn, values['user_id']) + 1 > limit:
                     raise exception.KeypairLimitExceeded()
             if _row(conn, values['user_id'], values['name']) is not None:
                 raise exception.KeyPairExists(key_name=values['name'])
