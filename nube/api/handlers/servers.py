@@ -170,7 +170,7 @@ def _flavor(req, server):
     return flavor
 
 
-def _check_no_missing_resources(server, security_groups):
+def _check_security_groups(security_groups):
     """Nova refuses unknown security groups with 400 (unknown key pairs
     too: the facade looks them up, see create).
 
@@ -202,7 +202,7 @@ def create(req):
     security_groups = [group['name']
                        for group in server.get('security_groups') or []
                        if group.get('name')] or ['default']
-    _check_no_missing_resources(server, security_groups)
+    _check_security_groups(security_groups)
     config_drive = server.get('config_drive')
     kwargs = dict(
         flavor=flavor, image_ref=image_ref, name=server['name'],
