@@ -109,6 +109,23 @@ class ServiceAPI:
     def get_json(self, path, params=None, **kwargs):
         return self.request('GET', path, params=params, **kwargs).json()
 
+    def paginate(self, path, key, params=None):
+        """Every item of a list, page after page (see next_url)."""
+        items = []
+        url, seen = path, set()
+        while url and url not in seen:
+            seen.add(url)
+            body = self.get_json(url, params=params)
+            page = body.get(key) or []
+            items.extend(page)
+            params = None   # the next link carries the query
+            url = self.next_url(body, key) if page else None
+        return items
+
+    @staticmethod
+    def next_url(body, key):
+        raise NotImplementedError
+
     def post(self, path, json=None, **kwargs):
         return self.request('POST', path, json=json, **kwargs)
 
@@ -188,21 +205,13 @@ class ComputeAPI(ServiceAPI):
         return super().request(method, path, json=json, headers=headers,
                                **kwargs)
 
-    def paginate(self, path, key, params=None):
-        """Every item of a Nova list, following ``<key>_links`` next."""
-        items = []
-        url, seen = path, set()
-        while url and url not in seen:
-            seen.add(url)
-            body = self.get_json(url, params=params)
-            page = body.get(key) or []
-            items.extend(page)
-            params = None   # the next link carries the query
-            url = None
-            for link in body.get(key + '_links') or []:
-                if link.get('rel') == 'next' and page:
-                    url = link.get('href')
-        return items
+    @staticmethod
+    def next_url(body, key):
+        """Nova: the ``next`` link of ``<key>_links``."""
+        for link in body.get(key + '_links') or []:
+            if link.get('rel') == 'next':
+                return link.get('href')
+        return None
 
 
 _VERSION_SUFFIX = re.compile(r'/v\d+(\.\d+)?/?$')
@@ -227,15 +236,7 @@ class ImageAPI(ServiceAPI):
             return path
         return self.base_url() + '/' + path.lstrip('/')
 
-    def paginate(self, path, key, params=None):
-        """Every item of a Glance list, following ``next``."""
-        items = []
-        url, seen = path, set()
-        while url and url not in seen:
-            seen.add(url)
-            body = self.get_json(url, params=params)
-            page = body.get(key) or []
-            items.extend(page)
-            params = None
-            url = body.get('next') if page else None
-        return items
+    @staticmethod
+    def next_url(body, key):
+        """Glance: the body's ``next``."""
+        return body.get('next')
