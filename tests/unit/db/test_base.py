@@ -5,16 +5,6 @@ import uuid
 from oslo_db import exception as db_exc
 import pytest
 
-from nube.db.cell import api as cell_api
-from nube.db import migration
-
-
-@pytest.fixture
-def cell_db(tmp_path):
-    db = cell_api.CellDatabase('sqlite:///%s' % (tmp_path / 'cell.db'))
-    migration.db_sync(db, 'cell')
-    yield db
-    db.dispose()
 
 
 def test_duplicate_is_translated_like_oslo_db(cell_db):

@@ -15,14 +15,6 @@ FLAVOR = {'flavorid': '1', 'memory_mb': 512, 'vcpus': 1, 'root_gb': 1,
           'ephemeral_gb': 0, 'swap': 0}
 
 
-@pytest.fixture
-def cell_db(tmp_path):
-    db = cell_api.CellDatabase('sqlite:///%s' % (tmp_path / 'cell.db'))
-    migration.db_sync(db, 'cell')
-    yield db
-    db.dispose()
-
-
 def _node(db, host='h1', vcpus=4, memory_mb=2048, local_gb=10):
     return db.compute_node_update(host, host, {
         'vcpus': vcpus, 'memory_mb': memory_mb, 'local_gb': local_gb,
