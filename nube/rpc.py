@@ -14,6 +14,28 @@ CONF = nube.conf.CONF
 ALLOWED_EXMODS = ['nube.exception']
 
 _transports = {}
+
+# oslo.messaging's RabbitMQ listeners and reply waiters poll with a timeout
+# that starts at 1 ms after every message and doubles up to 5 s, so that
+# acknowledgements queued by other threads go out soon. An RPC message is
+# acknowledged as it is received (nube consumes no notifications), so for
+# nube that ladder is a dozen timed-out socket reads per message on every
+# quiet queue: with many hosts per process (fake hosts) a sixth of a
+# compute's CPU. Starting the ladder at 0.25 s keeps the 5 s ceiling and
+# drops two thirds of the wake-ups.
+IDLE_POLL_FIRST_TIMEOUT = 0.25
+
+
+def _tune_listener_polling():
+    from oslo_messaging._drivers import amqpdriver
+    if getattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MIN', None) is None:
+        return False
+    amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN = max(
+        amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN, IDLE_POLL_FIRST_TIMEOUT)
+    return True
+
+
+_tune_listener_polling()
 _lock = threading.Lock()
 
 
