@@ -46,3 +46,40 @@ def test_first_periodic_run_waits_a_random_bounded_delay(
         svc.stop()
         CONF.clear_override('periodic_fuzzy_delay')
         CONF.clear_override('report_interval')
+
+
+class _RecordingStop:
+    """Stands in for the service's stop Event: records how long the loop
+    asks to sleep and ends the loop after a few rounds (no real waiting)."""
+
+    def __init__(self, rounds):
+        self.waits = []
+        self.rounds = rounds
+
+    def is_set(self):
+        return len(self.waits) > self.rounds
+
+    def wait(self, timeout):
+        self.waits.append(timeout)
+
+    def set(self):
+        self.rounds = -1
+
+
+def test_periodic_loop_sleeps_until_the_next_task_is_due():
+    CONF.set_override('periodic_fuzzy_delay', 0.0)
+    answers = iter([30.0, 0.0, None])
+
+    class Due(Manager):
+        def run_periodic_tasks(self, ctxt):
+            return next(answers)
+
+    svc = service.Service('nube-test', 'test', Due(), host='h1',
+                          rpc_server=False)
+    svc._stop = _RecordingStop(rounds=3)
+    try:
+        svc._run_periodic_tasks()
+    finally:
+        CONF.clear_override('periodic_fuzzy_delay')
+    # The fuzzy start, then as long as the manager said, never busy-looping.
+    assert svc._stop.waits == [0.0, 30.0, 0.05, 0.05]
