@@ -272,6 +272,11 @@ class API(instance_ops.InstanceOpsMixin):
         marker_values = None
         if marker is not None:
             marker_values = self._marker_values(ctxt, marker)
+        # Unscheduled servers first, then the cells (Nova's order): a
+        # server the scheduler hands over in between shows up in both (the
+        # cell's row wins below), never in neither.
+        building = self._build_requests_matching(
+            filters, sort_keys, sort_dirs, marker_values)
         cells = targeting.get_cells(include_cell0=True)
         timeout = CONF.api.list_cell_timeout
 
@@ -288,13 +293,15 @@ class API(instance_ops.InstanceOpsMixin):
 
         pool = eventlet.GreenPool(max(1, len(cells)))
         streams = []
+        in_cells = set()
         for cell, rows in zip(cells, pool.imap(_safe(query), cells)):
             for row in rows:
                 row['network_label'] = CONF.network.label
                 row['cell_name'] = cell['name']
+                in_cells.add(row['uuid'])
             streams.append(rows)
-        streams.append(self._build_requests_matching(
-            filters, sort_keys, sort_dirs, marker_values))
+        streams.append([row for row in building
+                        if row['uuid'] not in in_cells])
         compare = functools.cmp_to_key(_comparator(sort_keys, sort_dirs))
         seen = set()
         result = []

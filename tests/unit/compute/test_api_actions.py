@@ -332,3 +332,51 @@ def test_get_all_deleted_filter(cloud, search_opts, expected):
                                   is_admin=True)
     found = cloud.facade.get_all(ctxt, dict(search_opts))
     assert sorted(names[s['uuid']] for s in found) == expected
+
+
+@pytest.mark.parametrize('first_read', ['build_requests', 'cells'])
+def test_get_all_lists_a_server_handed_over_mid_listing(
+        cloud, monkeypatch, first_read):
+    """A server the scheduler hands to its cell while a listing runs is
+    listed once, whichever of the two reads the hand-over lands after
+    (Tempest's multiple-create test lists right after the POST)."""
+    from nube import context
+    node = cloud.cell_db.compute_nodes_get_by_host(HOST)[0]
+    inst = fakes.claim_instance(cloud.cell_db, node)
+    cloud.api_db.build_create([{'instance': inst, 'spec': {}}])
+    handed_over = []
+
+    def hand_over():
+        if not handed_over:
+            assert cloud.api_db.build_request_complete(inst['uuid'],
+                                                       cloud.cell['id'])
+            handed_over.append(True)
+
+    real_requests = cloud.api_db.build_request_get_all
+    real_cell = cloud.cell_db.instance_get_all
+
+    def build_requests(*args, **kwargs):
+        rows = real_requests(*args, **kwargs)
+        if first_read == 'build_requests':
+            hand_over()
+        return rows
+
+    def cell_rows(*args, **kwargs):
+        rows = real_cell(*args, **kwargs)
+        if not handed_over:
+            # Before the hand-over the cell's row is not there yet.
+            rows = [r for r in rows if r['uuid'] != inst['uuid']]
+        if first_read == 'cells':
+            hand_over()
+        return rows
+
+    monkeypatch.setattr(cloud.api_db, 'build_request_get_all',
+                        build_requests)
+    monkeypatch.setattr(cloud.cell_db, 'instance_get_all', cell_rows)
+    ctxt = context.RequestContext(user_id='u1', project_id='p1')
+    found = cloud.facade.get_all(ctxt, {})
+    assert handed_over
+    assert [s['uuid'] for s in found] == [inst['uuid']]
+    # Seen in both reads: the cell's row (it knows the host) is listed.
+    if first_read == 'build_requests':
+        assert found[0].get('cell_name') == 'cell1'
