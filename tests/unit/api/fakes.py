@@ -284,3 +284,13 @@ class FakeHostAPI:
                  'available': True, 'active': True,
                  'updated_at': '2024-01-02T03:04:05Z'}}}},
         ]
+
+
+class RecordingSchedulerAPI:
+    """Stands in for scheduler_rpcapi.SchedulerAPI: records each cast."""
+
+    def __init__(self):
+        self.casts = []
+
+    def build_instances(self, ctxt, builds):
+        self.casts.append(builds)

@@ -27,14 +27,6 @@ class _BuildDB(fakes.FakeFlavorDB):
         self.builds.extend(builds)
 
 
-class _Scheduler:
-    def __init__(self):
-        self.casts = []
-
-    def build_instances(self, ctxt, builds):
-        self.casts.append(builds)
-
-
 @pytest.fixture
 def image_api():
     with standin.serving() as api:
@@ -52,7 +44,7 @@ def db():
 @pytest.fixture
 def boot(db):
     facade = compute_api.API(db=db, image_api=client.API())
-    facade._scheduler = _Scheduler()
+    facade._scheduler = fakes.RecordingSchedulerAPI()
     app = api_app.create_app(compute_api=facade,
                              host_api=fakes.FakeHostAPI(), db=db)
 

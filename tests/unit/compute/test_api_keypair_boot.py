@@ -17,14 +17,6 @@ from tests.unit.api import fakes
 from tests.unit.image import standin
 
 
-class _Scheduler:
-    def __init__(self):
-        self.casts = []
-
-    def build_instances(self, ctxt, builds):
-        self.casts.append(builds)
-
-
 @pytest.fixture
 def cloud(tmp_path):
     db = api_db.ApiDatabase('sqlite:///%s' % (tmp_path / 'api.db'))
@@ -33,7 +25,7 @@ def cloud(tmp_path):
                       'memory_mb': 256, 'vcpus': 1, 'root_gb': 1})
     with standin.serving() as image_api:
         facade = compute_api.API(db=db, image_api=client.API())
-        facade._scheduler = _Scheduler()
+        facade._scheduler = fakes.RecordingSchedulerAPI()
         app = api_app.create_app(compute_api=facade,
                                  host_api=fakes.FakeHostAPI(), db=db)
         yield db, app, facade, image_api.add(b'disk')['id']
