@@ -40,6 +40,15 @@ def _check(server):
     _unavailable(error)   # outside `except`: no chained traceback noise
 
 
+def checked_servers():
+    """(DatabaseServer, RabbitServer), both usable, for clouds a fixture
+    starts itself; fails (or skips) as above when one is missing."""
+    db_server, rabbit = fixtures.DatabaseServer(), fixtures.RabbitServer()
+    _check(db_server)
+    _check(rabbit)
+    return db_server, rabbit
+
+
 @pytest.fixture(scope='session')
 def db_server():
     server = fixtures.DatabaseServer()

@@ -173,13 +173,7 @@ def start_small_cloud(workdir, host):
     Skips (or fails, see conftest) without MariaDB and RabbitMQ; on a
     failed start prints the logs and stops what it started.
     """
-    db_server = fixtures.DatabaseServer()
-    rabbit = fixtures.RabbitServer()
-    try:
-        db_server.check()
-        rabbit.check()
-    except fixtures.ServiceUnavailable as exc:
-        conftest._unavailable(exc)
+    db_server, rabbit = conftest.checked_servers()
     c = KeystoneCloud(workdir, db_server, rabbit)
     try:
         c.prepare()

@@ -97,13 +97,7 @@ class ImageCloud(cloud_mod.Cloud):
 
 @pytest.fixture(scope='module')
 def cloud(tmp_path_factory, request):
-    db_server = fixtures.DatabaseServer()
-    rabbit = fixtures.RabbitServer()
-    try:
-        db_server.check()
-        rabbit.check()
-    except fixtures.ServiceUnavailable as exc:
-        conftest._unavailable(exc)
+    db_server, rabbit = conftest.checked_servers()
     c = ImageCloud(tmp_path_factory.mktemp('imgcloud'), db_server, rabbit)
     try:
         c.prepare()

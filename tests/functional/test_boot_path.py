@@ -18,13 +18,7 @@ HOSTS = {'compute-1': 6, 'compute-2': 10, 'compute-3': 16}
 
 @pytest.fixture(scope='module')
 def cloud(tmp_path_factory, request):
-    db_server = fixtures.DatabaseServer()
-    rabbit = fixtures.RabbitServer()
-    try:
-        db_server.check()
-        rabbit.check()
-    except fixtures.ServiceUnavailable as exc:
-        conftest._unavailable(exc)
+    db_server, rabbit = conftest.checked_servers()
     c = cloud_mod.Cloud(tmp_path_factory.mktemp('cloud'), db_server, rabbit)
     try:
         c.prepare()
