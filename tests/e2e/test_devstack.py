@@ -22,6 +22,8 @@ from keystoneauth1 import session as ks_session
 import pytest
 import yaml
 
+from tests.functional import fixtures
+
 REQUIRED = os.environ.get('NUBE_E2E_REQUIRED') == '1'
 STACK_ENV = os.environ.get('NUBE_STACK_ENV', '/opt/stack/data/stack.env')
 EXPECTED_STORE = os.environ.get('NUBE_E2E_IMAGE_STORE')
@@ -107,15 +109,9 @@ def virsh_domains(running_only=False):
     return {line.strip() for line in out.splitlines() if line.strip()}
 
 
-def poll(fn, timeout, message, interval=0.5):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fn()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            pytest.fail('%s (after %ss)' % (message, timeout), pytrace=False)
-        time.sleep(interval)
+def poll(fn, timeout, message):
+    """fixtures.poll at the pace of real guests (every half second)."""
+    return fixtures.poll(fn, timeout, interval=0.5, message=message)
 
 
 def test_image_is_in_the_configured_store(cloud):
