@@ -22,6 +22,7 @@ from nube import context as nube_context
 from nube import exception
 from nube import timing
 from nube import utils
+from nube.compute import heartbeat
 from nube.compute import image_cache
 from nube.compute import network
 from nube.compute import resource_tracker
@@ -33,8 +34,8 @@ from nube.image import client as image_client
 CONF = nube.conf.CONF
 LOG = logging.getLogger(__name__)
 
-BINARY = 'nube-compute'
-TOPIC = 'compute'
+BINARY = heartbeat.BINARY
+TOPIC = heartbeat.TOPIC
 # ConductorAPI's "argument not given" (None means idle there).
 UNSET = '__unset__'
 
@@ -50,11 +51,15 @@ class ComputeManager(periodic_task.PeriodicTasks):
 
     target = messaging.Target(version='1.0')
 
-    def __init__(self, host, driver, conductor_api=None, image_api=None):
+    def __init__(self, host, driver, conductor_api=None, image_api=None,
+                 heartbeats=None):
         super().__init__(CONF)
         self.host = host
         self.driver = driver
         self.conductor_api = conductor_api or conductor_rpcapi.ConductorAPI()
+        # Shared by the managers of one process when it runs many hosts.
+        self.heartbeats = heartbeats or heartbeat.DirectHeartbeat(
+            self.conductor_api)
         self.image_api = image_api or image_client.API()
         self.image_cache = image_cache.ImageCache(self.image_api)
         self.resource_tracker = resource_tracker.ResourceTracker(
@@ -117,6 +122,7 @@ class ComputeManager(periodic_task.PeriodicTasks):
             self.reboot_instance(ctxt, instance, 'HARD')
 
     def cleanup_host(self):
+        self.heartbeats.stop()
         self.wait_for_tasks(timeout=30)
         self._pool.shutdown(wait=False)
         self.driver.cleanup_host()
@@ -235,7 +241,8 @@ class ComputeManager(periodic_task.PeriodicTasks):
                    'launched_at': utils.isotime(utils.utcnow())}
         try:
             self.conductor_api.instance_update(
-                ctxt, uuid, updates, expected_task_state=states.SPAWNING)
+                ctxt, uuid, updates, expected_task_state=states.SPAWNING,
+                returning=False)
         except messaging.MessagingTimeout:
             LOG.error('Conductor timed out finishing build of instance %s; '
                       'leaving it to the reaper', uuid)
@@ -364,7 +371,8 @@ class ComputeManager(periodic_task.PeriodicTasks):
                        'power_state': self._power_state(instance)}
             try:
                 self.conductor_api.instance_update(
-                    ctxt, uuid, updates, expected_task_state=expected)
+                    ctxt, uuid, updates, expected_task_state=expected,
+                    returning=False)
             except (messaging.MessagingTimeout,) + _GONE as exc:
                 LOG.warning('Could not record %s of instance %s: %s',
                             action, uuid, exc)
@@ -425,7 +433,8 @@ class ComputeManager(periodic_task.PeriodicTasks):
             try:
                 self.conductor_api.instance_update(
                     ctxt, uuid, updates,
-                    expected_task_state=states.REBUILD_SPAWNING)
+                    expected_task_state=states.REBUILD_SPAWNING,
+                    returning=False)
             except (messaging.MessagingTimeout,) + _GONE as exc:
                 LOG.warning('Could not record rebuild of instance %s: %s',
                             uuid, exc)
@@ -449,8 +458,7 @@ class ComputeManager(periodic_task.PeriodicTasks):
     @periodic_task.periodic_task(spacing=10)
     @timing.timed('compute.heartbeat')
     def _heartbeat(self, context):
-        return self.conductor_api.service_heartbeat(context, self.host,
-                                                    BINARY, TOPIC)
+        return self.heartbeats.beat(context, self.host)
 
     @periodic_task.periodic_task(spacing=60)
     @timing.timed('compute.report_resources')
@@ -477,7 +485,7 @@ class ComputeManager(periodic_task.PeriodicTasks):
             try:
                 self.conductor_api.instance_update(
                     context, uuid, {'power_state': state},
-                    expected_task_state=None)
+                    expected_task_state=None, returning=False)
             except _GONE:
                 continue
             LOG.info('Instance %s power_state %s -> %s', uuid,

@@ -33,7 +33,7 @@ def _given(**kwargs):
 class ConductorManager(periodic_task.PeriodicTasks):
     """RPC endpoint of nube-conductor (topic 'conductor')."""
 
-    target = messaging.Target(version='1.0')
+    target = messaging.Target(version='1.1')
 
     def __init__(self, cell_db, compute_api=None):
         super().__init__(CONF)
@@ -68,11 +68,12 @@ class ConductorManager(periodic_task.PeriodicTasks):
 
     @timing.timed('conductor.instance_update')
     def instance_update(self, context, instance_uuid, updates,
-                        expected_task_state=UNSET, deadline=UNSET):
+                        expected_task_state=UNSET, deadline=UNSET,
+                        returning=True):
         # Computes use the instance's own columns; metadata, tags, faults
         # and addresses would cost four more queries per call.
         return self.db.instance_update(
-            instance_uuid, updates, joins=False,
+            instance_uuid, updates, joins=False, returning=returning,
             **_given(expected_task_state=expected_task_state,
                      deadline=deadline))
 
@@ -103,6 +104,10 @@ class ConductorManager(periodic_task.PeriodicTasks):
     @timing.timed('conductor.service_heartbeat')
     def service_heartbeat(self, context, host, binary, topic=None):
         return self.db.service_heartbeat(host, binary, topic=topic)
+
+    @timing.timed('conductor.service_heartbeat_many')
+    def service_heartbeat_many(self, context, hosts, binary, topic=None):
+        return self.db.service_heartbeat_many(hosts, binary, topic=topic)
 
     # -- network -------------------------------------------------------------
 

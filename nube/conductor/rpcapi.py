@@ -1,6 +1,7 @@
 """Client side of the conductor RPC API: a compute's only way to its DB.
 
 1.0 - initial version
+1.1 - instance_update(returning=False); service_heartbeat_many
 """
 
 from nube import rpc
@@ -9,15 +10,18 @@ TOPIC = 'conductor'
 
 
 class ConductorAPI:
-    VERSION = '1.0'
+    VERSION = '1.1'
 
     def __init__(self, transport_url=None, timeout=None):
-        self._client = rpc.get_client(TOPIC, self.VERSION,
+        # Calls default to 1.0; the ones 1.1 added ask for it themselves.
+        self._client = rpc.get_client(TOPIC, '1.0',
                                       transport_url=transport_url,
                                       timeout=timeout)
 
-    def _call(self, ctxt, method, **kwargs):
-        return self._client.prepare().call(ctxt, method, **kwargs)
+    def _call(self, ctxt, method, version=None, **kwargs):
+        client = (self._client.prepare() if version is None else
+                  self._client.prepare(version=version))
+        return client.call(ctxt, method, **kwargs)
 
     def ping(self, ctxt, timeout=None):
         return self._client.prepare(timeout=timeout).call(ctxt, 'ping')
@@ -49,18 +53,24 @@ class ConductorAPI:
         return self._call(ctxt, 'instance_get_all_by_host', host=host)
 
     def instance_update(self, ctxt, instance_uuid, updates,
-                        expected_task_state='__unset__', deadline='__unset__'):
+                        expected_task_state='__unset__', deadline='__unset__',
+                        returning=True):
         """Update with compare-and-swap on task_state.
 
         ``expected_task_state``: value or list the row must hold (None is a
         real value meaning idle), default no check. ``deadline``: seconds
         the new task may take, None for no deadline, default untouched.
+        ``returning=False``: answer None instead of the updated instance,
+        which saves the conductor reading the row back (1.1).
         Raises UnexpectedTaskState (remote, same class).
         """
-        return self._call(ctxt, 'instance_update',
-                          instance_uuid=instance_uuid, updates=updates,
-                          expected_task_state=expected_task_state,
-                          deadline=deadline)
+        kwargs = dict(instance_uuid=instance_uuid, updates=updates,
+                      expected_task_state=expected_task_state,
+                      deadline=deadline)
+        if returning:
+            return self._call(ctxt, 'instance_update', **kwargs)
+        return self._call(ctxt, 'instance_update', version='1.1',
+                          returning=False, **kwargs)
 
     def instance_destroy(self, ctxt, instance_uuid):
         """Soft-delete and release the instance's claim and addresses."""
@@ -89,6 +99,15 @@ class ConductorAPI:
     def service_heartbeat(self, ctxt, host, binary, topic=None):
         return self._call(ctxt, 'service_heartbeat', host=host,
                           binary=binary, topic=topic)
+
+    def service_heartbeat_many(self, ctxt, hosts, binary, topic=None):
+        """One heartbeat for the services of many hosts (1.1).
+
+        For a process serving many (fake) hosts; returns how many rows it
+        refreshed or created.
+        """
+        return self._call(ctxt, 'service_heartbeat_many', version='1.1',
+                          hosts=list(hosts), binary=binary, topic=topic)
 
     def allocate_fixed_ip(self, ctxt, instance_uuid):
         """{'address', 'mac', 'network_label'}; idempotent."""

@@ -231,12 +231,15 @@ class CellDatabase(base.Database):
     @base.retry_on_deadlock
     def instance_update(self, uuid, updates, expected_task_state=_UNSET,
                         expected_vm_state=_UNSET, deadline=_UNSET,
-                        joins=True):
+                        joins=True, returning=True):
         """Update an instance, compare-and-swap on task/vm state.
 
         ``expected_task_state`` is a value or a list of values the row must
         hold; otherwise UnexpectedTaskState (409) and nothing changes.
         ``deadline`` (seconds or None) sets when the reaper may give up.
+        ``returning=False`` answers None and skips reading the row back
+        when the update took (a compute recording the end of a task needs
+        nothing more); a refusal still reads it to say why.
         """
         values = dict(updates)
         metadata = values.pop('metadata', None)
@@ -261,6 +264,8 @@ class CellDatabase(base.Database):
         params.update(values, b_uuid=uuid)
         with self.transaction() as session:
             count = session.execute(stmt, params).rowcount
+            if count and not returning and metadata is None:
+                return None
             row = _instance_row(session, uuid)
             if row is None:
                 raise exception.InstanceNotFound(instance_id=uuid)
@@ -468,6 +473,35 @@ class CellDatabase(base.Database):
                     created_at=now, updated_at=now))
             return base.mapping_to_dict(
                 conn.execute(st.SERVICE_OF, key).one()._mapping)
+
+    @base.retry_on_deadlock
+    def service_heartbeat_many(self, hosts, binary, topic=None):
+        """service_heartbeat for many hosts in one transaction.
+
+        One UPDATE refreshes the rows that exist; rows are created for
+        hosts that have none. Returns how many hosts were recorded.
+        """
+        hosts = sorted(set(hosts))
+        if not hosts:
+            return 0
+        now = _now()
+        with self.transaction() as conn:
+            count = conn.execute(sa.update(st.SERVICES).where(
+                st.SC.host.in_(hosts), st.SC.binary == binary,
+                st.SC.deleted == 0).values(
+                report_count=st.SC.report_count + 1, last_seen_up=now,
+                updated_at=now)).rowcount
+            if count < len(hosts):
+                known = set(conn.execute(sa.select(st.SC.host).where(
+                    st.SC.host.in_(hosts), st.SC.binary == binary,
+                    st.SC.deleted == 0)).scalars())
+                for host in hosts:
+                    if host not in known:
+                        base.insert_row(conn, st.SERVICES, dict(
+                            uuid=_uuid(), host=host, binary=binary,
+                            topic=topic, report_count=1, last_seen_up=now,
+                            created_at=now, updated_at=now))
+            return len(hosts)
 
     def service_get_all(self, host=None, binary=None, raw_times=False):
         with self.transaction() as conn:

@@ -107,6 +107,20 @@ def test_build_goes_active_with_ip(cell, ctxt):
         utils.utcnow().replace(year=2100)) == []
 
 
+def test_build_reads_the_instance_back_once(cell, ctxt):
+    """The SPAWNING swap answers the instance the spawn needs; recording
+    ACTIVE asks for no row back (the conductor skips reading it)."""
+    recorder = fakes.RecordingConductorAPI(cell.conductor)
+    cell.compute('c1', conductor_api=recorder)
+    del recorder.calls[:]
+    inst = _build(cell, ctxt, 'c1', requested_networks='none')
+    assert inst['vm_state'] == states.ACTIVE
+    updates = [kwargs for name, _args, kwargs in recorder.calls
+               if name == 'instance_update']
+    assert [u.get('returning', True) for u in updates] == [True, False]
+    assert updates[1]['expected_task_state'] == states.SPAWNING
+
+
 def test_build_without_network(cell, ctxt):
     cell.compute('c1')
     inst = _build(cell, ctxt, 'c1', requested_networks='none')

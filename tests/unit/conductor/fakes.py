@@ -92,6 +92,22 @@ class LocalConductorAPI:
         return call
 
 
+class RecordingConductorAPI(LocalConductorAPI):
+    """LocalConductorAPI that also records (method, args, kwargs)."""
+
+    def __init__(self, manager):
+        super().__init__(manager)
+        self.calls = []
+
+    def __getattr__(self, name):
+        call = super().__getattr__(name)
+
+        def record(ctxt, *args, **kwargs):
+            self.calls.append((name, args, kwargs))
+            return call(ctxt, *args, **kwargs)
+        return record
+
+
 class RecordingComputeAPI:
     """ComputeAPI that records casts; optionally delivers them to managers
     by host (again standing in for the RPC transport only)."""

@@ -9,10 +9,8 @@ from tests.unit.conductor import fakes
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = fakes.make_cell_db(tmp_path)
-    yield database
-    database.dispose()
+def db(cell_db):
+    return cell_db
 
 
 @pytest.fixture

@@ -10,16 +10,15 @@ from nube import utils
 from nube.compute import states
 from nube.conductor import manager as conductor_manager
 import nube.conf
+from nube.db.cell import api as cell_api
 from tests.unit.conductor import fakes
 
 CONF = nube.conf.CONF
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = fakes.make_cell_db(tmp_path)
-    yield database
-    database.dispose()
+def db(cell_db):
+    return cell_db
 
 
 @pytest.fixture
@@ -77,6 +76,59 @@ def test_instance_update_cas(db, conductor, ctxt):
         conductor.instance_update(ctxt, inst['uuid'], {'progress': 5},
                                   expected_task_state=None)
     assert db.instance_get(inst['uuid'])['progress'] == 0
+
+
+def test_instance_update_without_returning_skips_the_read_back(
+        db, conductor, ctxt, monkeypatch):
+    node = fakes.add_node(db, 'h1')
+    inst = fakes.claim_instance(db, node)
+    reads = []
+    real_row = cell_api._instance_row
+
+    def counting_row(conn, uuid, *args, **kwargs):
+        reads.append(uuid)
+        return real_row(conn, uuid, *args, **kwargs)
+    monkeypatch.setattr(cell_api, '_instance_row', counting_row)
+
+    assert conductor.instance_update(
+        ctxt, inst['uuid'], {'task_state': states.SPAWNING},
+        expected_task_state=states.SCHEDULING, returning=False) is None
+    assert reads == []
+    assert db.instance_get(inst['uuid'])['task_state'] == states.SPAWNING
+
+    # A refused swap still reads the row, to say why.
+    del reads[:]
+    with pytest.raises(exception.UnexpectedTaskState) as err:
+        conductor.instance_update(
+            ctxt, inst['uuid'], {'task_state': None},
+            expected_task_state=states.SCHEDULING, returning=False)
+    assert 'spawning' in str(err.value)
+    assert reads == [inst['uuid']]
+    with pytest.raises(exception.InstanceNotFound):
+        conductor.instance_update(ctxt, 'missing', {'progress': 1},
+                                  returning=False)
+
+
+def test_service_heartbeat_many_creates_and_refreshes(db, conductor, ctxt):
+    conductor.service_heartbeat(ctxt, 'h1', 'nube-compute', topic='compute')
+    before = db.service_get_all(host='h1', binary='nube-compute')[0]
+
+    assert conductor.service_heartbeat_many(
+        ctxt, ['h1', 'h2', 'h2'], 'nube-compute', topic='compute') == 2
+    rows = {s['host']: s for s in db.service_get_all(binary='nube-compute')}
+    assert sorted(rows) == ['h1', 'h2']
+    assert rows['h1']['report_count'] == 2
+    assert rows['h1']['last_seen_up'] >= before['last_seen_up']
+    assert rows['h2']['report_count'] == 1
+    assert rows['h2']['topic'] == 'compute'
+    # Other binaries on the same host are not touched.
+    conductor.service_heartbeat(ctxt, 'h1', 'nube-conductor')
+    conductor.service_heartbeat_many(ctxt, ['h1'], 'nube-compute')
+    assert db.service_get_all(host='h1', binary='nube-conductor')[0][
+        'report_count'] == 1
+    assert db.service_get_all(host='h1', binary='nube-compute')[0][
+        'report_count'] == 3
+    assert conductor.service_heartbeat_many(ctxt, [], 'nube-compute') == 0
 
 
 def test_instance_update_deadline_is_enforced_by_reaper(db, conductor, ctxt):

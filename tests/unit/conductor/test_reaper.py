@@ -14,10 +14,8 @@ CONF = nube.conf.CONF
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = fakes.make_cell_db(tmp_path)
-    yield database
-    database.dispose()
+def db(cell_db):
+    return cell_db
 
 
 def _later(seconds):

@@ -59,6 +59,23 @@ def test_round_trip_over_rpc(server, api):
     assert beat['report_count'] == 1
 
 
+def test_version_1_1_calls_over_rpc(server, api):
+    db = server
+    ctxt = context.get_admin_context()
+    node = fakes.add_node(db, 'h%d' % len(db.compute_node_get_all()))
+    inst = fakes.claim_instance(db, node)
+    assert api.instance_update(ctxt, inst['uuid'],
+                               {'task_state': states.SPAWNING},
+                               expected_task_state=states.SCHEDULING,
+                               returning=False) is None
+    assert db.instance_get(inst['uuid'])['task_state'] == states.SPAWNING
+    assert api.service_heartbeat_many(
+        ctxt, ['batch-a', 'batch-b'], 'nube-compute', 'compute') == 2
+    assert sorted(s['host'] for s in db.service_get_all(
+        binary='nube-compute') if s['host'].startswith('batch-')) == [
+        'batch-a', 'batch-b']
+
+
 def test_cas_conflict_arrives_as_unexpected_task_state(server, api):
     db = server
     ctxt = context.get_admin_context()
