@@ -155,6 +155,30 @@ def test_flavor_lookup_and_private_flavors(api):
         api.flavor_get_by_flavorid('nope')
 
 
+def test_flavor_lookup_is_one_statement_with_every_spec(api):
+    api.flavor_create({'name': 'specs', 'flavorid': 'f3', 'memory_mb': 256,
+                       'vcpus': 2, 'extra_specs': {'a': '1', 'b': '2',
+                                                   'c': None}})
+    api.flavor_create({'name': 'bare', 'flavorid': 'f4', 'memory_mb': 256,
+                       'vcpus': 1})
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+    sa.event.listen(api.engine, 'before_cursor_execute', record)
+    try:
+        specs = api.flavor_get_by_flavorid('f3')
+        bare = api.flavor_get_by_flavorid('f4')
+    finally:
+        sa.event.remove(api.engine, 'before_cursor_execute', record)
+    assert len([s for s in statements if s.startswith('SELECT')]) == 2
+    assert specs['extra_specs'] == {'a': '1', 'b': '2', 'c': None}
+    assert bare['extra_specs'] == {}
+    # The same flavor dict the name lookup gives, and nothing more.
+    assert specs == api.flavor_get_by_name('specs')
+    assert bare == api.flavor_get_by_name('bare')
+
+
 def test_build_intent_hand_over_and_delete_mark(api):
     cell = api.cell_mapping_create('cell1', 'none:///', 'sqlite://')
     uuids = [str(uuid.uuid4()) for _ in range(2)]
