@@ -184,3 +184,25 @@ class Cloud:
     def dump_logs(self, lines=40):
         return '\n'.join('== %s ==\n%s' % (name, svc.tail(lines))
                          for name, svc in self.services.items())
+
+
+def module_cloud(tmp_path_factory, request, start, cls=None):
+    """Body of a module-scoped ``cloud`` fixture: a cloud (``cls``, default
+    Cloud) on the checked MariaDB and RabbitMQ, started by ``start(c)``,
+    stopped after the module; the services' logs are printed if anything
+    failed."""
+    from tests.functional import conftest
+    db_server, rabbit = conftest.checked_servers()
+    cloud = (cls or Cloud)(tmp_path_factory.mktemp('cloud'), db_server,
+                           rabbit)
+    try:
+        cloud.prepare()
+        start(cloud)
+        yield cloud
+    except Exception:
+        print(cloud.dump_logs())
+        raise
+    finally:
+        if request.session.testsfailed:
+            print(cloud.dump_logs())
+        cloud.stop()

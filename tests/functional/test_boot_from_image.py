@@ -19,7 +19,6 @@ import pytest
 import requests
 
 from tests.functional import cloud as cloud_mod
-from tests.functional import conftest
 from tests.functional import fixtures
 
 HOST = 'compute-img'
@@ -95,29 +94,22 @@ class ImageCloud(cloud_mod.Cloud):
         return len(pattern.findall(self.services['image-api'].read_log()))
 
 
+def _start(c):
+    c.start_image_services()
+    c.start_conductor()
+    c.start_scheduler(1)
+    c.start_compute(HOST, cpus=16, memory_mb=65536, extra=c.glance)
+    c.start_api()
+    c.wait_for_hypervisors(1)
+    c.post('/flavors', {'flavor': {
+        'name': 'img1', 'id': 'img1', 'ram': 64, 'vcpus': 1,
+        'disk': 1}})
+
+
 @pytest.fixture(scope='module')
 def cloud(tmp_path_factory, request):
-    db_server, rabbit = conftest.checked_servers()
-    c = ImageCloud(tmp_path_factory.mktemp('imgcloud'), db_server, rabbit)
-    try:
-        c.prepare()
-        c.start_image_services()
-        c.start_conductor()
-        c.start_scheduler(1)
-        c.start_compute(HOST, cpus=16, memory_mb=65536, extra=c.glance)
-        c.start_api()
-        c.wait_for_hypervisors(1)
-        c.post('/flavors', {'flavor': {
-            'name': 'img1', 'id': 'img1', 'ram': 64, 'vcpus': 1,
-            'disk': 1}})
-        yield c
-    except Exception:
-        print(c.dump_logs())
-        raise
-    finally:
-        if request.session.testsfailed:
-            print(c.dump_logs())
-        c.stop()
+    yield from cloud_mod.module_cloud(tmp_path_factory, request, _start,
+                                      cls=ImageCloud)
 
 
 def _qcow2_bytes(tmp_path):

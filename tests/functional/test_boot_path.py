@@ -8,7 +8,6 @@ import signal
 import pytest
 
 from tests.functional import cloud as cloud_mod
-from tests.functional import conftest
 from tests.functional import fixtures
 
 IMAGE = '8b1a8c5e-3c7b-4c8f-9a4a-2f0d5c0a1b2c'
@@ -16,32 +15,24 @@ IMAGE = '8b1a8c5e-3c7b-4c8f-9a4a-2f0d5c0a1b2c'
 HOSTS = {'compute-1': 6, 'compute-2': 10, 'compute-3': 16}
 
 
+def _start(c):
+    c.start_conductor()
+    c.start_scheduler(1)
+    c.start_scheduler(2)
+    for host, cpus in HOSTS.items():
+        c.start_compute(host, cpus=cpus, memory_mb=65536)
+    c.start_api()
+    c.wait_for_hypervisors(len(HOSTS))
+    c.post('/flavors', {'flavor': {
+        'name': 'f1', 'id': 'f1', 'ram': 64, 'vcpus': 1, 'disk': 0}})
+    c.post('/flavors', {'flavor': {
+        'name': 'too-big', 'id': 'too-big', 'ram': 64, 'vcpus': 64,
+        'disk': 0}})
+
+
 @pytest.fixture(scope='module')
 def cloud(tmp_path_factory, request):
-    db_server, rabbit = conftest.checked_servers()
-    c = cloud_mod.Cloud(tmp_path_factory.mktemp('cloud'), db_server, rabbit)
-    try:
-        c.prepare()
-        c.start_conductor()
-        c.start_scheduler(1)
-        c.start_scheduler(2)
-        for host, cpus in HOSTS.items():
-            c.start_compute(host, cpus=cpus, memory_mb=65536)
-        c.start_api()
-        c.wait_for_hypervisors(len(HOSTS))
-        c.post('/flavors', {'flavor': {
-            'name': 'f1', 'id': 'f1', 'ram': 64, 'vcpus': 1, 'disk': 0}})
-        c.post('/flavors', {'flavor': {
-            'name': 'too-big', 'id': 'too-big', 'ram': 64, 'vcpus': 64,
-            'disk': 0}})
-        yield c
-    except Exception:
-        print(c.dump_logs())
-        raise
-    finally:
-        if request.session.testsfailed:
-            print(c.dump_logs())
-        c.stop()
+    yield from cloud_mod.module_cloud(tmp_path_factory, request, _start)
 
 
 def _boot(cloud, name, flavor='f1', **extra):
