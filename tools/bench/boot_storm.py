@@ -87,9 +87,13 @@ def parse_args(argv=None):
     p.add_argument('--idle-window', type=float, default=5.0,
                    help='seconds of CPU measured with nothing to do before '
                         'the storm (default 5)')
-    p.add_argument('--profile', action='store_true',
-                   help='py-spy record every nube process during the boot '
-                        'and the delete phase; print the top functions')
+    p.add_argument('--profile', nargs='?', const='wall',
+                   choices=('wall', 'cpu'),
+                   help='profile every nube process in the idle, boot and '
+                        'delete phases and print the top functions: '
+                        '"wall" (default) with py-spy, "cpu" with '
+                        'tools/bench/cpu_sampler (samples of CPU time, not '
+                        'of wall-clock time)')
     p.add_argument('--json', metavar='FILE', help='also write results here')
     p.add_argument('--keep', action='store_true',
                    help='keep the temp dir (logs, databases, timings)')
@@ -319,6 +323,8 @@ def run(args, workdir):
         args, workdir)
     results = {'args': {k: v for k, v in vars(args).items()},
                'machine': common.machine()}
+    if args.profile == 'cpu':
+        common.enable_cpu_sampler(os.path.join(workdir, 'cpu-samples'))
     try:
         cloud.start(deadline)
         client = cloud.client
@@ -397,8 +403,12 @@ def run(args, workdir):
 def _profiler(args, workdir, processes, phase):
     if not args.profile:
         return None
-    profiler = common.Profiler(os.path.join(workdir, 'profile-' + phase),
-                               processes)
+    if args.profile == 'cpu':
+        profiler = common.CpuSampler(os.path.join(workdir, 'cpu-samples'),
+                                     processes, phase)
+    else:
+        profiler = common.Profiler(
+            os.path.join(workdir, 'profile-' + phase), processes)
     profiler.start()
     return profiler
 
@@ -472,7 +482,9 @@ def report(args, r):
     common.print_timings(r['timings'])
     for phase, outputs in sorted(r.get('profiles', {}).items()):
         for label, path in sorted(outputs.items()):
-            common.print_profile('%s, %s phase' % (label, phase), path)
+            common.print_profile(
+                '%s, %s phase' % (label, phase), path,
+                kind='CPU samples' if args.profile == 'cpu' else 'py-spy')
 
 
 def main(argv=None):

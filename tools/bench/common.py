@@ -515,6 +515,53 @@ class Profiler:
         return outputs
 
 
+CPU_SAMPLER_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                               'cpu_sampler')
+
+
+def enable_cpu_sampler(out_dir):
+    """Services started from now on sample their CPU time (cpu_sampler/)."""
+    os.makedirs(out_dir, exist_ok=True)
+    os.environ['NUBE_BENCH_CPU_SAMPLES'] = out_dir
+    os.environ['PYTHONPATH'] = os.pathsep.join(
+        [CPU_SAMPLER_DIR] + [p for p in os.environ.get(
+            'PYTHONPATH', '').split(os.pathsep) if p])
+
+
+class CpuSampler:
+    """One phase of cpu_sampler's samples, from processes started after
+    enable_cpu_sampler; same interface as Profiler."""
+
+    kind = 'CPU samples'
+
+    def __init__(self, out_dir, processes, phase):
+        self.out_dir = out_dir
+        self.processes = dict(processes)
+        self.phase = phase
+
+    def _switch(self, phase):
+        with open(os.path.join(self.out_dir, 'PHASE'), 'w') as f:
+            f.write(phase)
+        for pid in self.processes.values():
+            try:
+                os.kill(pid, signal.SIGUSR2)
+            except ProcessLookupError:
+                pass
+
+    def start(self):
+        self._switch(self.phase)
+
+    def stop(self):
+        self._switch('')
+        outputs = {label: os.path.join(self.out_dir, '%d-%s.txt' % (
+            pid, self.phase)) for label, pid in self.processes.items()}
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not all(
+                os.path.exists(path) for path in outputs.values()):
+            time.sleep(0.05)
+        return outputs
+
+
 def top_functions(collapsed_path, limit=15):
     """(samples, self top, inclusive top of nube's own frames)."""
     own = collections.Counter()
@@ -540,16 +587,16 @@ def top_functions(collapsed_path, limit=15):
     return total, own.most_common(limit), incl.most_common(limit)
 
 
-def print_profile(label, collapsed_path, limit=15):
+def print_profile(label, collapsed_path, limit=15, kind='py-spy'):
     total, own, incl = top_functions(collapsed_path, limit)
     if not total:
         print('\n(no profile samples for %s)' % label)
         return
     common_rows = [[n, round(100.0 * c / total, 1), f[:100]]
                    for n, (f, c) in enumerate(own, 1)]
-    print_table('py-spy %s: %d samples, top self time (%%)' % (label, total),
-                ['#', '%', 'function (file)'], common_rows)
+    print_table('%s %s: %d samples, top self time (%%)' % (
+        kind, label, total), ['#', '%', 'function (file)'], common_rows)
     rows = [[n, round(100.0 * c / total, 1), f[:100]]
             for n, (f, c) in enumerate(incl, 1)]
-    print_table('py-spy %s: nube functions, inclusive time (%%)' % label,
-                ['#', '%', 'function (file)'], rows)
+    print_table('%s %s: nube functions, inclusive time (%%)' % (
+        kind, label), ['#', '%', 'function (file)'], rows)
