@@ -105,8 +105,39 @@ def write_json(path, data):
     print('\nwrote %s' % path)
 
 
-def machine():
-    """CPU count and load average: other work on the box skews results."""
+def other_bench_processes():
+    """(pid, command) of services another benchmark run started (their
+    configuration lives in its nube-bench-* directory)."""
+    found = []
+    for path in glob.glob('/proc/[0-9]*/cmdline'):
+        pid = int(path.split('/')[2])
+        if pid == os.getpid():
+            continue
+        try:
+            with open(path, 'rb') as f:
+                argv = f.read().decode('utf-8', 'replace').split('\0')
+        except OSError:
+            continue
+        if any(os.path.basename(a).startswith('nube-') for a in argv) and \
+                any('/nube-bench-' in a for a in argv):
+            found.append((pid, ' '.join(argv).strip()[:120]))
+    return found
+
+
+def machine(settle=60):
+    """CPU count and load average: other work on the box skews results.
+
+    Services of another run still exiting (or still running) would be
+    measured as this run's background: wait up to ``settle`` seconds for
+    them to go, then refuse.
+    """
+    try:
+        poll(lambda: not other_bench_processes(), settle, interval=0.5,
+             message='other benchmark processes still running')
+    except BenchError:
+        raise BenchError('another benchmark run is still running; its '
+                         'services would skew this one:\n  %s' % '\n  '.join(
+                             '%d %s' % p for p in other_bench_processes()))
     with open('/proc/loadavg') as f:
         load = ' '.join(f.read().split()[:3])
     busy = float(load.split()[0]) > 1.0
