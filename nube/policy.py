@@ -6,6 +6,8 @@ searched beside the config files; a missing file means the defaults).
 bodies); ``fatal=False`` answers a boolean instead.
 """
 
+import time
+
 from oslo_config import cfg
 from oslo_policy import policy as oslo_policy
 
@@ -18,13 +20,32 @@ CONF = nube.conf.CONF
 _ENFORCER = None
 
 
+class Enforcer(oslo_policy.Enforcer):
+    """oslo.policy's Enforcer, looking for policy file changes at most
+    once a second.
+
+    oslo.policy looks the policy file and every policy.d directory up
+    again on each check (about 100 of the 240 microseconds an authorize
+    costs), to reload them when they change; an edited file now takes
+    effect within ``recheck_interval`` seconds instead.
+    """
+
+    recheck_interval = 1.0
+    _next_load = 0.0
+
+    def load_rules(self, force_reload=False):
+        now = time.monotonic()
+        if force_reload or not self.rules or now >= self._next_load:
+            super().load_rules(force_reload)
+            self._next_load = now + self.recheck_interval
+
+
 def init(conf=None, policy_file=None):
     """Create the process's enforcer (once) with every default registered.
     """
     global _ENFORCER
     if _ENFORCER is None:
-        enforcer = oslo_policy.Enforcer(conf or CONF,
-                                        policy_file=policy_file)
+        enforcer = Enforcer(conf or CONF, policy_file=policy_file)
         enforcer.register_defaults(policies.list_rules())
         try:
             enforcer.load_rules()

@@ -5,6 +5,9 @@ an admin, a member and a reader of the resource's project, and a member
 and a reader of another project.
 """
 
+import os
+import time
+
 from oslo_config import cfg
 from oslo_policy import policy as oslo_policy
 import pytest
@@ -241,6 +244,45 @@ def test_policy_file_overrides_defaults(tmp_path):
     assert not policy.authorize(operator,
                                 'os_compute_api:os-hypervisors:list',
                                 fatal=False)
+
+
+def test_policy_file_is_looked_up_at_most_once_per_interval(
+        tmp_path, monkeypatch):
+    path = tmp_path / 'policy.yaml'
+    path.write_text('"os_compute_api:os-services:list": "role:operator"\n')
+    (tmp_path / 'nube.conf').write_text(
+        '[oslo_policy]\npolicy_file = %s\n' % path)
+    conf = cfg.ConfigOpts()
+    conf([], project='nube', default_config_files=[
+        str(tmp_path / 'nube.conf')])
+    policy.init(conf=conf)
+    operator = make_context('operator', OWNER)
+    auditor = make_context('auditor', OWNER)
+    action = 'os_compute_api:os-services:list'
+    assert policy.authorize(operator, action, fatal=False)
+
+    lookups = []
+    real_load = oslo_policy.Enforcer.load_rules
+
+    def counting_load(self, force_reload=False):
+        lookups.append(force_reload)
+        return real_load(self, force_reload)
+    monkeypatch.setattr(oslo_policy.Enforcer, 'load_rules', counting_load)
+    for _ in range(50):
+        policy.authorize(operator, action, fatal=False)
+    assert len(lookups) <= 1
+
+    # An edited file still takes effect, within the interval.
+    monkeypatch.setattr(policy.Enforcer, 'recheck_interval', 0.05)
+    path.write_text('"os_compute_api:os-services:list": "role:auditor"\n')
+    later = time.time() + 5
+    os.utime(path, (later, later))
+    deadline = time.monotonic() + 5
+    while (policy.authorize(operator, action, fatal=False) and
+           time.monotonic() < deadline):
+        time.sleep(0.01)
+    assert not policy.authorize(operator, action, fatal=False)
+    assert policy.authorize(auditor, action, fatal=False)
 
 
 def test_entry_points_for_the_oslopolicy_tools():
