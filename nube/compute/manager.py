@@ -34,8 +34,6 @@ from nube.image import client as image_client
 CONF = nube.conf.CONF
 LOG = logging.getLogger(__name__)
 
-BINARY = heartbeat.BINARY
-TOPIC = heartbeat.TOPIC
 # ConductorAPI's "argument not given" (None means idle there).
 UNSET = '__unset__'
 

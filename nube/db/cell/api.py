@@ -65,6 +65,13 @@ def _now():
     return utils.utcnow()
 
 
+def _first_heartbeat(conn, host, binary, topic, now):
+    """The service row of a host's first heartbeat."""
+    base.insert_row(conn, st.SERVICES, dict(
+        uuid=_uuid(), host=host, binary=binary, topic=topic,
+        report_count=1, last_seen_up=now, created_at=now, updated_at=now))
+
+
 class CellDatabase(base.Database):
     """Queries on one cell database."""
 
@@ -467,10 +474,7 @@ class CellDatabase(base.Database):
         with self.transaction() as conn:
             count = conn.execute(st.HEARTBEAT, dict(key, b_now=now)).rowcount
             if not count:
-                base.insert_row(conn, st.SERVICES, dict(
-                    uuid=_uuid(), host=host, binary=binary,
-                    topic=topic, report_count=1, last_seen_up=now,
-                    created_at=now, updated_at=now))
+                _first_heartbeat(conn, host, binary, topic, now)
             return base.mapping_to_dict(
                 conn.execute(st.SERVICE_OF, key).one()._mapping)
 
@@ -484,23 +488,17 @@ class CellDatabase(base.Database):
         hosts = sorted(set(hosts))
         if not hosts:
             return 0
+        key = {'b_hosts': hosts, 'b_binary': binary}
         now = _now()
         with self.transaction() as conn:
-            count = conn.execute(sa.update(st.SERVICES).where(
-                st.SC.host.in_(hosts), st.SC.binary == binary,
-                st.SC.deleted == 0).values(
-                report_count=st.SC.report_count + 1, last_seen_up=now,
-                updated_at=now)).rowcount
+            count = conn.execute(st.HEARTBEAT_MANY,
+                                 dict(key, b_now=now)).rowcount
             if count < len(hosts):
-                known = set(conn.execute(sa.select(st.SC.host).where(
-                    st.SC.host.in_(hosts), st.SC.binary == binary,
-                    st.SC.deleted == 0)).scalars())
+                known = set(conn.execute(st.HOSTS_WITH_SERVICE,
+                                         key).scalars())
                 for host in hosts:
                     if host not in known:
-                        base.insert_row(conn, st.SERVICES, dict(
-                            uuid=_uuid(), host=host, binary=binary,
-                            topic=topic, report_count=1, last_seen_up=now,
-                            created_at=now, updated_at=now))
+                        _first_heartbeat(conn, host, binary, topic, now)
             return len(hosts)
 
     def service_get_all(self, host=None, binary=None, raw_times=False):

@@ -68,11 +68,19 @@ SC = SERVICES.c
 SERVICE_OF = sa.select(SERVICES).where(
     SC.host == sa.bindparam('b_host'), SC.binary == sa.bindparam('b_binary'),
     SC.deleted == 0).order_by(SC.id)
+_BEAT = dict(report_count=SC.report_count + 1,
+             last_seen_up=sa.bindparam('b_now'),
+             updated_at=sa.bindparam('b_now'))
 HEARTBEAT = sa.update(SERVICES).where(
     SC.host == sa.bindparam('b_host'), SC.binary == sa.bindparam('b_binary'),
-    SC.deleted == 0).values(
-    report_count=SC.report_count + 1, last_seen_up=sa.bindparam('b_now'),
-    updated_at=sa.bindparam('b_now'))
+    SC.deleted == 0).values(**_BEAT)
+# The same for many hosts of a process (b_hosts: a list).
+HEARTBEAT_MANY = sa.update(SERVICES).where(
+    SC.host.in_(sa.bindparam('b_hosts', expanding=True)),
+    SC.binary == sa.bindparam('b_binary'), SC.deleted == 0).values(**_BEAT)
+HOSTS_WITH_SERVICE = sa.select(SC.host).where(
+    SC.host.in_(sa.bindparam('b_hosts', expanding=True)),
+    SC.binary == sa.bindparam('b_binary'), SC.deleted == 0)
 
 
 def _minus(column, name):
