@@ -82,7 +82,7 @@ def test_build_on_each_fake_host_goes_active(cloud):
         cloud.delete('/servers/%s' % sid)
 
 
-def test_heartbeat_many_and_quiet_update_on_mariadb(database_factory):
+def test_heartbeat_many_counts_every_host_on_mariadb(database_factory):
     db = cell_api.CellDatabase(database_factory('cell')['cell'])
     try:
         migration.db_sync(db, 'cell')

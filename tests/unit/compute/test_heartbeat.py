@@ -4,8 +4,6 @@ The conductor is a real ConductorManager on a SQLite cell DB;
 fakes.LocalConductorAPI stands in for the RPC transport only.
 """
 
-import time
-
 import pytest
 
 from nube import context
@@ -106,10 +104,7 @@ def test_batched_heartbeats_sender_runs_on_its_own(db, conductor_api, ctxt):
     try:
         beats.beat(ctxt, 'h1')
         beats.beat(ctxt, 'h1')
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and _report_counts(db) != {'h1': 2}:
-            time.sleep(0.01)
-        assert _report_counts(db) == {'h1': 2}
+        assert fakes.wait_for(lambda: _report_counts(db) == {'h1': 2})
     finally:
         beats.stop()
 

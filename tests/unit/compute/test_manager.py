@@ -4,8 +4,6 @@ The conductor side is a real ConductorManager; fakes.LocalConductorAPI
 stands in for the RPC transport only.
 """
 
-import time
-
 import oslo_messaging as messaging
 import pytest
 
@@ -60,15 +58,6 @@ def ctxt():
 
 def _node(db, host):
     return db.compute_nodes_get_by_host(host)[0]
-
-
-def _wait_for(predicate, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
 
 
 def _build(cell, ctxt, host, alternates=(), **kwargs):
@@ -163,7 +152,7 @@ def test_driver_failure_retries_on_alternate(cell, ctxt, monkeypatch):
     alt = fakes.alternate(_node(cell.db, 'c2'))
 
     inst = _build(cell, ctxt, 'c1', alternates=[alt])
-    assert _wait_for(lambda: cell.db.instance_get(inst['uuid'])[
+    assert fakes.wait_for(lambda: cell.db.instance_get(inst['uuid'])[
         'vm_state'] == states.ACTIVE)
     cell.wait()
     done = cell.db.instance_get(inst['uuid'])

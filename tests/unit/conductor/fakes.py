@@ -4,6 +4,7 @@ claimed instances, and in-process stand-ins for the RPC clients."""
 import copy
 import datetime
 import threading
+import time
 import uuid as uuidlib
 
 from nube import utils
@@ -51,6 +52,17 @@ def claim_instance(db, node, task_state=states.SCHEDULING,
         values['task_deadline'] = (utils.utcnow() +
                                    datetime.timedelta(seconds=deadline_s))
     return claims.claim_and_create(db, node, values)
+
+
+def wait_for(predicate, timeout=10):
+    """Poll ``predicate`` until it holds or ``timeout`` seconds pass;
+    its last answer."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return predicate()
 
 
 def node_usage(db, host):
