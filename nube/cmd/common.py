@@ -1,5 +1,6 @@
 """What every nube console script does first: config, logging, signals."""
 
+import gc
 import signal
 import sys
 
@@ -36,6 +37,7 @@ def run_until_signalled(services):
     signal.signal(signal.SIGINT, _handler)
     for service in services:
         service.start()
+    freeze_startup_objects()
     while not stopping.is_set():
         stopping.wait(1.0)
     for service in reversed(services):
@@ -43,3 +45,16 @@ def run_until_signalled(services):
             service.stop()
         except Exception:
             LOG.exception('Error stopping %s', service)
+
+
+def freeze_startup_objects():
+    """Keep what start-up built out of every later garbage collection.
+
+    A service holds 130,000-190,000 objects once started (modules,
+    options, SQLAlchemy and oslo.messaging machinery), nearly all of them
+    alive until it exits, and every full collection walked them all:
+    60-120 ms with every green thread stopped, several times a minute
+    under load. Collecting first means no garbage is frozen with them.
+    """
+    gc.collect()
+    gc.freeze()
