@@ -9,6 +9,7 @@ import os
 import time
 
 from oslo_config import cfg
+from oslo_policy import _checks
 from oslo_policy import policy as oslo_policy
 import pytest
 
@@ -283,6 +284,83 @@ def test_policy_file_is_looked_up_at_most_once_per_interval(
         time.sleep(0.01)
     assert not policy.authorize(operator, action, fatal=False)
     assert policy.authorize(auditor, action, fatal=False)
+
+
+def _count_evaluations(monkeypatch):
+    calls = []
+    real = oslo_policy.Enforcer.authorize
+
+    def counting(self, rule, *args, **kwargs):
+        calls.append(rule)
+        return real(self, rule, *args, **kwargs)
+    monkeypatch.setattr(oslo_policy.Enforcer, 'authorize', counting)
+    return calls
+
+
+def _add_rules(rules):
+    """Register ``rules`` (name: check string) beside the defaults."""
+    enforcer = policy.init()
+    for name, check_str in rules.items():
+        enforcer.register_default(oslo_policy.RuleDefault(name, check_str))
+    enforcer.set_rules({name: rule.check
+                        for name, rule in enforcer.registered_rules.items()},
+                       use_conf=False)
+    return enforcer
+
+
+def test_answers_are_kept_per_action_target_and_caller(monkeypatch):
+    member = make_context('member', OWNER)
+    reader = make_context('reader', OWNER)
+    action = 'os_compute_api:servers:create'
+    policy.authorize(member, action)
+    calls = _count_evaluations(monkeypatch)
+
+    for _ in range(20):
+        assert policy.authorize(member, action)
+    assert calls == []
+
+    # Another target, caller or action is decided afresh, and rightly.
+    assert not policy.authorize(member, action, {'project_id': OTHER},
+                                fatal=False)
+    assert not policy.authorize(reader, action, fatal=False)
+    with pytest.raises(exception.PolicyNotAuthorized):
+        policy.authorize(reader, action)
+    assert policy.authorize(member, 'os_compute_api:servers:delete')
+    assert len(calls) == 3
+
+
+def test_values_equal_in_python_but_not_to_a_rule_are_kept_apart():
+    # A generic check formats the target: True gives 'True', 1 gives '1'.
+    _add_rules({'nube_test:locked': "'True':%(locked)s"})
+    caller = make_context('member', OWNER)
+    assert policy.authorize(caller, 'nube_test:locked', {'locked': True},
+                            fatal=False)
+    assert not policy.authorize(caller, 'nube_test:locked', {'locked': 1},
+                                fatal=False)
+    assert not policy.authorize(caller, 'nube_test:locked',
+                                {'locked': 'true'}, fatal=False)
+
+
+class _AskingCheck(_checks.Check):
+    """Stands for a check that asks elsewhere (like http:); counts asks."""
+
+    asked = []
+
+    def __call__(self, target, creds, enforcer, current_rule=None):
+        self.asked.append(current_rule)
+        return True
+
+
+def test_rules_that_may_call_out_are_evaluated_every_time(monkeypatch):
+    monkeypatch.setitem(_checks.registered_checks, 'nubetest', _AskingCheck)
+    monkeypatch.setattr(_AskingCheck, 'asked', [])
+    _add_rules({'nube_test:asks': 'role:member and nubetest:x',
+                'nube_test:asks_by_reference': 'rule:nube_test:asks'})
+    caller = make_context('member', OWNER)
+    for _ in range(3):
+        assert policy.authorize(caller, 'nube_test:asks')
+        assert policy.authorize(caller, 'nube_test:asks_by_reference')
+    assert len(_AskingCheck.asked) == 6
 
 
 def test_entry_points_for_the_oslopolicy_tools():
