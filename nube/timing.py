@@ -10,11 +10,15 @@ wall-clock seconds plus a bounded random sample (for percentiles), and
 writes a JSON summary to ``$state_path/timing-<binary>-<pid>.json`` every
 few seconds and at exit. Wall clock on purpose: under eventlet a stage's
 time includes waiting for the database, the broker and other green
-threads, which is what a slow request is made of.
+threads, which is what a slow request is made of. Services started by
+``nube.cmd.common`` also time their garbage collections (``gc.gen0`` to
+``gc.gen2``): a collection stops every green thread.
 """
 
 import atexit
+import collections
 import functools
+import gc
 import json
 import os
 import random
@@ -204,13 +208,57 @@ def laps(prefix):
     return _Laps(prefix)
 
 
+# -- garbage collection pauses ----------------------------------------------
+
+# Pauses measured but not yet recorded, per generation. The collector runs
+# inside whatever allocation crossed its threshold, Timings.record holding
+# its lock included, so the callback takes no lock and looks up no option:
+# it appends a float, and summary() records the pauses.
+_GC_PENDING = tuple(collections.deque(maxlen=RESERVOIR) for _ in range(3))
+_gc_started = [None]
+
+
+def _on_gc(phase, info):
+    if phase == 'start':
+        _gc_started[0] = now()
+    elif _gc_started[0] is not None:
+        _GC_PENDING[info['generation']].append(now() - _gc_started[0])
+        _gc_started[0] = None
+
+
+def watch_gc():
+    """Time this process's garbage collections (stages gc.gen0-gc.gen2).
+
+    A collection stops every green thread of the process: its pauses
+    belong beside the stages they lengthen.
+    """
+    if not CONF.timing_stats or _on_gc in gc.callbacks:
+        return
+    gc.callbacks.append(_on_gc)
+    if _dumper['pid'] != os.getpid():
+        _start_dumper()
+
+
+def _record_gc_pauses():
+    for generation, pending in enumerate(_GC_PENDING):
+        while True:
+            try:
+                seconds = pending.popleft()
+            except IndexError:
+                break
+            _TIMINGS.record('gc.gen%d' % generation, seconds)
+
+
 # -- the summary file --------------------------------------------------------
 
 def summary():
+    _record_gc_pauses()
     return _TIMINGS.summary()
 
 
 def reset():
+    for pending in _GC_PENDING:
+        pending.clear()
     _TIMINGS.reset()
 
 

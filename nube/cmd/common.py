@@ -6,6 +6,7 @@ import sys
 
 from oslo_log import log as logging
 
+from nube import timing
 from nube import version
 import nube.conf
 
@@ -38,6 +39,7 @@ def run_until_signalled(services):
     for service in services:
         service.start()
     freeze_startup_objects()
+    timing.watch_gc()
     while not stopping.is_set():
         stopping.wait(1.0)
     for service in reversed(services):

@@ -1,7 +1,9 @@
 """nube.timing: the per-stage aggregator behind tools/bench."""
 
+import gc
 import json
 import os
+import threading
 
 import pytest
 
@@ -93,3 +95,41 @@ def test_stage_timed_laps_and_dump(timings):
     assert all(s['count'] == 1 for s in stages.values())
     assert stages['a.record']['p99_ms'] == 250.0
     assert stages['a.record']['total_s'] == 0.25
+
+
+@pytest.fixture
+def gc_watched(timings):
+    timing.watch_gc()
+    yield timings
+    while timing._on_gc in gc.callbacks:
+        gc.callbacks.remove(timing._on_gc)
+
+
+def test_garbage_collections_are_stages_per_generation(gc_watched):
+    timing.watch_gc()
+    assert gc.callbacks.count(timing._on_gc) == 1
+    gc.collect(0)
+    gc.collect()
+    stages = timing.summary()['stages']
+    assert stages['gc.gen0']['count'] >= 1
+    assert stages['gc.gen2']['count'] >= 1
+    assert stages['gc.gen2']['max_ms'] > 0
+
+
+def test_a_collection_inside_record_does_not_wait_for_its_lock(gc_watched):
+    # The collector may run in any allocation, record()'s included.
+    def collect_under_the_lock():
+        with timing._TIMINGS._lock:
+            gc.collect()
+
+    worker = threading.Thread(target=collect_under_the_lock, daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive()
+    assert timing.summary()['stages']['gc.gen2']['count'] >= 1
+
+
+def test_garbage_collections_are_not_watched_with_stats_off():
+    assert not CONF.timing_stats
+    timing.watch_gc()
+    assert timing._on_gc not in gc.callbacks
