@@ -94,6 +94,10 @@ def parse_args(argv=None):
                         '"wall" (default) with py-spy, "cpu" with '
                         'tools/bench/cpu_sampler (samples of CPU time, not '
                         'of wall-clock time)')
+    p.add_argument('--db-probe', action='store_true',
+                   help='services mode: time a one-row MariaDB commit every '
+                        '20 ms during the storm (is a slow POST waiting for '
+                        'the database?)')
     p.add_argument('--json', metavar='FILE', help='also write results here')
     p.add_argument('--keep', action='store_true',
                    help='keep the temp dir (logs, databases, timings)')
@@ -157,6 +161,8 @@ class ServicesCloud:
         rabbit.check()
         db_server.drop_stale()
         rabbit.drop_stale()
+        self.db_server = db_server
+        self.probe_db = None
         self.cloud = ft_cloud.Cloud(workdir, db_server, rabbit)
         self.state_dir = os.path.join(workdir, 'state')
         self.state_dirs = [self.state_dir]
@@ -205,8 +211,25 @@ class ServicesCloud:
                 procs[label] = pids[0]
         return procs
 
+    def commit_probe(self):
+        """A CommitProbe on a throw-away database of the same server."""
+        import pymysql
+        self.probe_db = self.db_server.create_set(['probe'])['probe']
+        url = self.db_server.url
+
+        def connect():
+            return pymysql.connect(
+                host=url.host or '127.0.0.1', port=url.port or 3306,
+                user=url.username, password=url.password or '',
+                database=self.probe_db, connect_timeout=3)
+        return common.CommitProbe(connect)
+
     def stop(self):
-        self.cloud.stop()
+        try:
+            self.cloud.stop()
+        finally:
+            if self.probe_db:
+                self.db_server.drop(self.probe_db)
 
 
 # -- the storm ---------------------------------------------------------------
@@ -364,8 +387,14 @@ def run(args, workdir):
             else round(100 * s / args.idle_window, 1)
             for label, s in meter.delta('idle', 'start').items()}
         profiler = _profiler(args, workdir, nube_procs, 'boot')
+        commit_probe = None
+        if args.db_probe and args.mode == 'services':
+            commit_probe = cloud.commit_probe()
+            commit_probe.start()
         results['storm'] = storm(client, args, flavor_id, deadline)
         meter.snapshot('booted')
+        if commit_probe:
+            results['db_commit_probe'] = commit_probe.stop()
         if profiler:
             profiles['boot'] = profiler.stop()
         servers = common.list_all(client)
@@ -453,6 +482,14 @@ def report(args, r):
         ['delete all: all gone', r['delete']['all_gone_s'], 's',
          NOVA['delete_100_s'] + ' (100)', '< 1 (100)'],
     ]
+    commits = r.get('db_commit_probe')
+    if commits:
+        rows.append(['MariaDB one-row commit during the boot (p50 / p99 / '
+                     'max of %d)' % commits['count'],
+                     '%s / %s / %s' % (commits.get('p50_ms'),
+                                       commits.get('p99_ms'),
+                                       commits.get('max_ms')),
+                     'ms', '-', '-'])
     common.print_table(
         'boot_storm --mode %s: %d servers, %d hosts, concurrency %d, '
         'min_count %d, %s (%d CPUs, load %s)' % (

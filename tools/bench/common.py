@@ -165,6 +165,63 @@ def free_port():
         return sock.getsockname()[1]
 
 
+# -- how long MariaDB takes to commit, while something else runs -------------
+
+class CommitProbe:
+    """Times one single-row UPDATE + COMMIT every ``interval`` seconds.
+
+    Run beside a storm on the storm's MariaDB, it shows whether slow
+    requests waited for the database (fsyncs queued behind a busy disk)
+    or for something else: a commit that takes 200 ms takes it for every
+    service at once. ``connect`` returns a new DB-API connection to a
+    database the probe may create a table in.
+    """
+
+    def __init__(self, connect, interval=0.02):
+        self.connect = connect
+        self.interval = interval
+        self.latencies = []
+        self._stop = threading.Event()
+        self._thread = None
+        self.error = None
+
+    def start(self):
+        conn = self.connect()
+        with conn.cursor() as cur:
+            cur.execute('CREATE TABLE IF NOT EXISTS commit_probe '
+                        '(id INT PRIMARY KEY, n BIGINT NOT NULL)')
+            cur.execute('REPLACE INTO commit_probe VALUES (1, 0)')
+        conn.commit()
+        self._thread = threading.Thread(target=self._run, args=(conn,),
+                                        name='commit-probe', daemon=True)
+        self._thread.start()
+
+    def _run(self, conn):
+        try:
+            with conn.cursor() as cur:
+                while not self._stop.is_set():
+                    started = time.perf_counter()
+                    cur.execute('UPDATE commit_probe SET n = n + 1 '
+                                'WHERE id = 1')
+                    conn.commit()
+                    self.latencies.append(time.perf_counter() - started)
+                    self._stop.wait(self.interval)
+        except Exception as exc:
+            self.error = exc
+        finally:
+            conn.close()
+
+    def stop(self):
+        """Stop; the latencies' summary (latency_summary)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        summary = latency_summary(self.latencies)
+        if self.error is not None:
+            summary['error'] = str(self.error)
+        return summary
+
+
 # -- CPU seconds of processes ------------------------------------------------
 
 def cpu_seconds(pid):
