@@ -235,8 +235,7 @@ def watch_gc():
     if not CONF.timing_stats or _on_gc in gc.callbacks:
         return
     gc.callbacks.append(_on_gc)
-    if _dumper['pid'] != os.getpid():
-        _start_dumper()
+    _start_dumper()
 
 
 def _record_gc_pauses():

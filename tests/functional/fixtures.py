@@ -138,14 +138,15 @@ class DatabaseServer:
         self.url = make_url(url or os.environ.get('NUBE_TEST_DB_URL')
                             or DEFAULT_DB_URL)
 
-    def _connect(self):
+    def connect(self, database=None, autocommit=True):
+        """A pymysql connection as the test account (to ``database``)."""
         return pymysql.connect(
             host=self.url.host or '127.0.0.1', port=self.url.port or 3306,
             user=self.url.username, password=self.url.password or '',
-            connect_timeout=3, autocommit=True)
+            database=database, connect_timeout=3, autocommit=autocommit)
 
     def _execute(self, sql, args=None):
-        conn = self._connect()
+        conn = self.connect()
         try:
             with conn.cursor() as cur:
                 cur.execute(sql, args)

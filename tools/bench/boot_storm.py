@@ -19,6 +19,7 @@ timings (nube/timing.py) - where the time went.
 
 import argparse
 import concurrent.futures
+import functools
 import glob
 import math
 import os
@@ -213,16 +214,9 @@ class ServicesCloud:
 
     def commit_probe(self):
         """A CommitProbe on a throw-away database of the same server."""
-        import pymysql
         self.probe_db = self.db_server.create_set(['probe'])['probe']
-        url = self.db_server.url
-
-        def connect():
-            return pymysql.connect(
-                host=url.host or '127.0.0.1', port=url.port or 3306,
-                user=url.username, password=url.password or '',
-                database=self.probe_db, connect_timeout=3)
-        return common.CommitProbe(connect)
+        return common.CommitProbe(functools.partial(
+            self.db_server.connect, self.probe_db, autocommit=False))
 
     def stop(self):
         try:
