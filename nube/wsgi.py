@@ -2,10 +2,17 @@
 
 Every HTTP service of nube (compute API, image API, identity) runs its WSGI
 application in a ``Server``: one listening socket, a green pool of request
-handlers, access lines logged through oslo.log.
+handlers, access lines logged through oslo.log.  Every error the server
+itself answers (a request line too long, malformed headers, an
+application that raised) carries a body in the service's own error shape,
+built by the service's ``error_body(code, message)``.
 """
 
+import errno
+import http
+import json
 import socket
+import sys
 
 import eventlet
 import eventlet.wsgi
@@ -13,7 +20,130 @@ import greenlet
 from oslo_log import log as logging
 import webob.exc
 
+from nube import exception
+from nube import safe_input
+import nube.conf
+
+CONF = nube.conf.CONF
 LOG = logging.getLogger(__name__)
+
+
+
+def _reason(code):
+    try:
+        return http.HTTPStatus(code).phrase
+    except ValueError:
+        return 'Error'
+
+
+def plain_error_body(code, message):
+    """The default shape: ``{"error": {"code": N, "message": M}}``."""
+    body = json.dumps({'error': {'code': code, 'message': message}})
+    return 'application/json', body.encode()
+
+
+class PortInUse(exception.NubeException):
+    msg_fmt = ('%(name)s cannot listen on %(host)s:%(port)s: the port is '
+               'already in use (is another instance of the service '
+               'running?)')
+
+
+def _http_error(code, message, error_body, close=True):
+    """A whole HTTP/1.1 error response as bytes."""
+    content_type, body = error_body(code, message)
+    head = ['HTTP/1.1 %d %s' % (code, _reason(code)),
+            'Content-Type: %s' % content_type,
+            'Content-Length: %d' % len(body)]
+    if close:
+        head.append('Connection: close')
+    return ('\r\n'.join(head) + '\r\n\r\n').encode('latin-1') + body
+
+
+def _canned_error(data):
+    """(code, message) of one of eventlet's own body-less error answers.
+
+    eventlet.wsgi writes its refusals of malformed requests (a request line
+    over the URL limit, header lines too long, a bad Content-Length) as
+    ready-made HTTP/1.0 responses with one ``write``; the application's
+    responses go through ``writelines`` in the protocol's HTTP/1.1.
+    """
+    if not data.startswith(b'HTTP/1.0 4'):
+        return None
+    status_line, _, rest = data.partition(b'\r\n')
+    try:
+        code = int(status_line.split()[1])
+    except (IndexError, ValueError):
+        return None
+    reason = status_line.split(None, 2)[2].decode('latin-1', 'replace') \
+        if len(status_line.split(None, 2)) > 2 else 'Bad Request'
+    body = rest.partition(b'\r\n\r\n')[2].decode('latin-1', 'replace')
+    return code, (body.strip() or reason) + '.'
+
+
+class _ShapedErrorWriter:
+    """The connection's write side, turning eventlet's canned errors into
+    responses in the service's shape; everything else passes through."""
+
+    def __init__(self, wfile, error_body):
+        self._wfile = wfile
+        self._error_body = error_body
+
+    def write(self, data):
+        canned = _canned_error(bytes(data[:4096])) if data else None
+        if canned is not None:
+            data = _http_error(canned[0], canned[1], self._error_body)
+        return self._wfile.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self._wfile, name)
+
+
+class _Protocol(eventlet.wsgi.HttpProtocol):
+    """eventlet's HTTP protocol with every error in the service's shape."""
+
+    error_body = staticmethod(plain_error_body)
+
+    def setup(self):
+        super().setup()
+        self.wfile = _ShapedErrorWriter(self.wfile, self.error_body)
+
+    def send_error(self, code, message=None, explain=None):
+        # http.server's refusals (bad request line, bad version, too many
+        # headers) would answer an HTML page.
+        self.log_error('code %d, message %s', code, message)
+        self.close_connection = True
+        self.wfile.write(_http_error(
+            code, '%s.' % (message or _reason(code)),
+            self.error_body))
+
+    def log_error(self, format, *args):
+        LOG.info('%s: ' + format, self.address_string(), *args)
+
+
+def _last_resort(app, error_body):
+    """Answer a shaped 500 when the application itself raises.
+
+    Each API's fault middleware catches what handlers raise; this catches
+    what escapes the middleware, so the client never gets eventlet's empty
+    ``text/plain`` 500.
+    """
+    def wrapper(environ, start_response):
+        try:
+            return app(environ, start_response)
+        except Exception:
+            LOG.exception('Unhandled error serving %s %s',
+                          environ.get('REQUEST_METHOD'),
+                          safe_input.printable_path(environ))
+            content_type, body = error_body(
+                500, 'The server could not answer the request.')
+            # With exc_info, start_response re-raises when the headers
+            # already went out: then nothing can mend the response.
+            start_response('500 Internal Server Error',
+                           [('Content-Type', content_type),
+                            ('Content-Length', str(len(body)))],
+                           sys.exc_info())
+            return [body]
+    return wrapper
 
 
 class _LogWriter:
@@ -47,9 +177,13 @@ class Server:
     """
 
     def __init__(self, name, app, host='0.0.0.0', port=0, pool_size=1000,
-                 backlog=128, keepalive=True, socket_timeout=None):
+                 backlog=128, keepalive=True, socket_timeout=None,
+                 error_body=None, reuse_port=None):
         self.name = name
         self.app = app
+        self.error_body = error_body or plain_error_body
+        self.reuse_port = (CONF.wsgi_reuse_port if reuse_port is None
+                           else reuse_port)
         self.host = host
         self.port = port
         self.pool_size = pool_size
@@ -64,10 +198,19 @@ class Server:
         info = socket.getaddrinfo(self.host, self.port, socket.AF_UNSPEC,
                                   socket.SOCK_STREAM)[0]
         family, address = info[0], info[4]
-        sock = eventlet.listen(address, family=family,
-                               backlog=self._backlog, reuse_addr=True)
-        # eventlet sets it already; say so explicitly, restarts depend on it.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # SO_REUSEADDR lets a restarted service bind while old connections
+        # linger in TIME_WAIT.  SO_REUSEPORT (eventlet's default) would
+        # also let a second process bind the same port silently and share
+        # its connections, so it is on only when configured.
+        try:
+            sock = eventlet.listen(address, family=family,
+                                   backlog=self._backlog, reuse_addr=True,
+                                   reuse_port=bool(self.reuse_port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUse(name=self.name, host=address[0],
+                                port=address[1])
+            raise
         return sock
 
     def start(self):
@@ -78,8 +221,12 @@ class Server:
         LOG.info('%s listening on %s:%s', self.name, self.host, self.port)
 
     def _run(self):
+        protocol = type('Protocol', (_Protocol,),
+                        {'error_body': staticmethod(self.error_body)})
         eventlet.wsgi.server(
-            self._socket, _mark_chunked_input(self.app),
+            self._socket,
+            _last_resort(_mark_chunked_input(self.app), self.error_body),
+            protocol=protocol,
             custom_pool=self._pool,
             log=_LogWriter(LOG),
             keepalive=self._keepalive,

@@ -1,11 +1,13 @@
 """What every nube console script does first: config, logging, signals."""
 
 import gc
+import os
 import signal
 import sys
 
 from oslo_log import log as logging
 
+from nube import exception
 from nube import timing
 from nube import version
 import nube.conf
@@ -36,8 +38,18 @@ def run_until_signalled(services):
 
     signal.signal(signal.SIGTERM, _handler)
     signal.signal(signal.SIGINT, _handler)
+    started = []
     for service in services:
-        service.start()
+        try:
+            service.start()
+        except exception.NubeException as exc:
+            # A start-up error the operator must fix (a port in use, a
+            # budget the DB cannot hold): say it and exit, no traceback.
+            LOG.error('%s', exc.message)
+            for running in reversed(started):
+                running.stop()
+            sys.exit('%s: %s' % (os.path.basename(sys.argv[0]), exc.message))
+        started.append(service)
     freeze_startup_objects()
     timing.watch_gc()
     while not stopping.is_set():

@@ -30,6 +30,12 @@ opts = [
                 help='Keep per-stage timings (nube/timing.py) and write '
                      'them to $state_path/timing-<binary>-<pid>.json every '
                      'few seconds and at exit, for tools/bench.'),
+    cfg.BoolOpt('wsgi_reuse_port', default=False,
+                help='Let several processes listen on the same HTTP port '
+                     '(SO_REUSEPORT), the kernel spreading connections '
+                     'between them. Off, a port already in use is a '
+                     'start-up error; turn it on only for deliberate '
+                     'multi-process setups.'),
 ]
 
 
