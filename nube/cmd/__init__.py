@@ -4,7 +4,9 @@ every nube service is green-threaded (see doc/architecture.md)."""
 import os
 import warnings
 
-warnings.filterwarnings('ignore', message='.*[Ee]ventlet is deprecated.*')
+# eventlet warns on import, before its EventletDeprecationWarning class
+# can be named: match its message, which starts with a newline.
+warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
 warnings.filterwarnings('ignore', category=DeprecationWarning,
                         module='eventlet')
 
