@@ -5,37 +5,49 @@ then the project is named like the user). Development and tests only.
 
 ``keystone`` puts ``keystonemiddleware.auth_token`` in front (options in
 ``[keystone_authtoken]``; nube-identity or a real Keystone validates the
-tokens) and builds the RequestContext from the headers it sets. The image
-API uses the same strategies.
+tokens) and builds the RequestContext from the headers it sets, after
+refusing a token that a revocation event received from the identity
+service revokes (nube/api/revocation.py: keystonemiddleware may still hold
+its earlier validation in its cache). The image API uses the same
+strategies.
 """
 
 from keystoneauth1 import loading as ks_loading
 from keystonemiddleware import auth_token
+from oslo_log import log as logging
 from oslo_serialization import jsonutils
 from stevedore import driver
 import webob
 import webob.dec
 
 from nube.api import middleware
+from nube.api import revocation
 from nube import context as nube_context
 import nube.conf
 from nube import policy
 
 CONF = nube.conf.CONF
+LOG = logging.getLogger(__name__)
 
 ENV_CONTEXT = 'nube.context'
+ENV_TOKEN_INFO = 'keystone.token_info'
 AUTHTOKEN_GROUP = 'keystone_authtoken'
 
 
-def unauthorized_response():
-    """401 as keystonemiddleware answers it, so clients re-authenticate."""
+def unauthorized_response(www_authenticate=True):
+    """401 as keystonemiddleware answers it, so clients re-authenticate.
+
+    Behind auth_token, which adds its own ``WWW-Authenticate`` (with the
+    identity service's URI) to every 401, pass ``www_authenticate=False``.
+    """
     response = webob.Response(status=401, content_type='application/json',
                               charset=None)
     response.body = jsonutils.dump_as_bytes(
         {'error': {'code': 401, 'title': 'Unauthorized',
                    'message': 'The request you have made requires '
                               'authentication.'}})
-    response.headers['WWW-Authenticate'] = 'Keystone uri="unknown"'
+    if www_authenticate:
+        response.headers['WWW-Authenticate'] = 'Keystone uri="unknown"'
     return response
 
 
@@ -69,13 +81,23 @@ class KeystoneContext:
     auth_token strips any X-User-Id, X-Roles, ... a client sends and sets
     them only for tokens it validated, so they can be trusted here. Whether
     the caller is an administrator is the policy's ``context_is_admin``.
+    A token revoked by an event this process received is refused here even
+    when auth_token answered from its cache.
     """
 
-    def __init__(self, application):
+    def __init__(self, application, revocations=None):
         self.application = application
+        self.revocations = revocation.REVOCATIONS if revocations is None \
+            else revocations
 
     @webob.dec.wsgify
     def __call__(self, req):
+        token_info = req.environ.get(ENV_TOKEN_INFO)
+        if token_info is not None and \
+                self.revocations.is_revoked(token_info):
+            LOG.info('Refused a revoked token of user %s',
+                     req.headers.get('X-User-Id'))
+            return unauthorized_response(www_authenticate=False)
         if req.headers.get('X-Identity-Status', 'Confirmed') != 'Confirmed' \
                 or not req.headers.get('X-User-Id'):
             return unauthorized_response()

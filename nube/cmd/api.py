@@ -4,6 +4,7 @@ import sys
 
 from nube import wsgi
 from nube.api import app as api_app
+from nube.api import revocation
 from nube.cmd import common
 import nube.conf
 
@@ -16,12 +17,19 @@ class ApiService:
                                   host or CONF.api.listen,
                                   port or CONF.api.port,
                                   pool_size=CONF.api.wsgi_pool_size)
+        self._listening = False
 
     def start(self):
         self.server.start()
+        # Revocation events for keystonemiddleware's cached validations.
+        self._listening = CONF.api.auth_strategy == 'keystone' and \
+            revocation.start_listener() is not None
 
     def stop(self):
         self.server.stop()
+        if self._listening:
+            revocation.stop_listener()
+            self._listening = False
 
 
 def main():

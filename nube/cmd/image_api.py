@@ -2,6 +2,7 @@
 
 import sys
 
+from nube.api import revocation
 from nube.cmd import common
 import nube.conf
 from nube.image.api import app as image_app
@@ -21,12 +22,19 @@ class ImageApiService:
             CONF.image_api.port if port is None else port,
             pool_size=CONF.image_api.wsgi_pool_size,
             socket_timeout=CONF.image_api.client_socket_timeout or None)
+        self._listening = False
 
     def start(self):
         self.server.start()
+        # Revocation events for keystonemiddleware's cached validations.
+        self._listening = CONF.image_api.auth_strategy == 'keystone' and \
+            revocation.start_listener() is not None
 
     def stop(self):
         self.server.stop()
+        if self._listening:
+            revocation.stop_listener()
+            self._listening = False
 
 
 def main():

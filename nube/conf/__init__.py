@@ -13,13 +13,15 @@ from nube.conf import identity
 from nube.conf import image
 from nube.conf import libvirt
 from nube.conf import network
+from nube.conf import revocation
 from nube.conf import scheduler
 from nube.conf import service_auth
 
 CONF = cfg.CONF
 
 _MODULES = (default, api, cells, compute, conductor, database, glance,
-            identity, image, libvirt, network, scheduler, service_auth)
+            identity, image, libvirt, network, revocation, scheduler,
+            service_auth)
 
 for _mod in _MODULES:
     _mod.register_opts(CONF)

@@ -20,6 +20,7 @@ from nube.identity import fernet
 from nube.identity.handlers import assignments
 from nube.identity.handlers import auth
 from nube.identity.handlers import resources as res
+from nube.identity.handlers import revocations
 from nube.identity.handlers import versions
 from nube.identity import manager
 from nube.identity import password as passwords
@@ -61,6 +62,7 @@ ROUTES = (
                              'HEAD': assignments.check,
                              'DELETE': assignments.revoke}),
     ('/v3/role_assignments', {'GET': assignments.list_assignments}),
+    ('/v3/OS-REVOKE/events', {'GET': revocations.list_events}),
     ('/v3/domains', {'GET': res.DOMAINS.index}),
     ('/v3/domains/{entity_id}', {'GET': res.DOMAINS.show}),
 ) + _crud('/v3/users', res.USERS) + _crud('/v3/projects', res.PROJECTS) \

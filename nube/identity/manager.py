@@ -5,7 +5,9 @@ Validation needs the user, the project, the user's roles on it and the
 catalog. They are cached per key for [identity] cache_time seconds; every
 write through this process clears the caches at once, and writes that
 take access away also record a revocation event (see revoke.py), which
-every process applies within [identity] revocation_refresh_interval.
+every identity process applies within [identity]
+revocation_refresh_interval and the compute and image APIs as soon as it
+reaches them over the bus (revoke_notifier.py, nube/api/revocation.py).
 """
 
 from oslo_log import log as logging

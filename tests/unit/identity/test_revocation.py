@@ -1,11 +1,18 @@
 """Revocation on user disable, password change, deletion and unassignment,
-across processes through the DB, and validation without DB queries."""
+across processes through the DB, and validation without DB queries; the
+index the APIs share, GET /v3/OS-REVOKE/events, and events over the bus."""
 
 import contextlib
+import datetime
 
+import pytest
 import sqlalchemy as sa
 
+from nube.api import revocation as api_revocation
 from nube.identity import password as passwords
+from nube.identity import revoke
+from nube.identity import revoke_notifier
+from tests.functional import fixtures
 
 
 @contextlib.contextmanager
@@ -155,3 +162,180 @@ def test_old_events_are_pruned(cloud, overrides):
     cloud.clock.advance(120)
     cloud.deps.revocations.revoke(audit_id='x' * 22)
     assert [e['audit_id'] for e in cloud.db.revocation_list()] == ['x' * 22]
+
+
+# -- the index both identity and the APIs match tokens with ----------------
+
+T0 = datetime.datetime(2030, 1, 1, 12, 0, 0)
+
+
+def _index(*events):
+    index = {}
+    for event in events:
+        revoke.merge(index, dict({'audit_id': None, 'user_id': None,
+                                  'project_id': None}, **event))
+    return index
+
+
+@pytest.mark.parametrize('event, token, revoked', [
+    ({'audit_id': 'a1'}, ('a1', 'u1', 'p1'), True),
+    ({'audit_id': 'a1'}, ('a2', 'u1', 'p1'), False),
+    ({'user_id': 'u1'}, ('a1', 'u1', 'p1'), True),
+    ({'user_id': 'u1'}, ('a1', 'u1', None), True),
+    ({'user_id': 'u1'}, ('a1', 'u2', 'p1'), False),
+    ({'user_id': 'u1', 'project_id': 'p1'}, ('a1', 'u1', 'p1'), True),
+    ({'user_id': 'u1', 'project_id': 'p1'}, ('a1', 'u1', 'p2'), False),
+    ({'user_id': 'u1', 'project_id': 'p1'}, ('a1', 'u2', 'p1'), False),
+    ({'user_id': 'u1', 'project_id': 'p1'}, ('a1', 'u1', None), False),
+    ({'project_id': 'p1'}, ('a1', 'u2', 'p1'), True),
+    ({'project_id': 'p1'}, ('a1', 'u2', None), False),
+])
+def test_matching_by_each_kind_of_event(event, token, revoked):
+    index = _index(dict(event, issued_before=T0))
+    assert revoke.matches(index, *token, issued_at=T0) is revoked
+    # Tokens issued after the event are never revoked by it.
+    later = T0 + datetime.timedelta(microseconds=1)
+    assert revoke.matches(index, *token, issued_at=later) is False
+
+
+def test_index_keeps_the_latest_event_per_key_and_parses_lazily():
+    index = _index({'user_id': 'u1', 'issued_before': T0},
+                   {'user_id': 'u1',
+                    'issued_before': T0 - datetime.timedelta(hours=1)})
+    assert index == {(None, 'u1', None): T0}
+    assert not revoke.merge(index, {'issued_before': T0})   # names nothing
+    asked = []
+
+    def issued_at():
+        asked.append(1)
+        return T0
+
+    assert not revoke.matches(index, 'a9', 'u9', 'p9', issued_at)
+    assert asked == []          # no key matched: no time was parsed
+    assert revoke.matches(index, 'a9', 'u1', 'p9', issued_at)
+    assert asked == [1]
+
+
+def test_wire_format_round_trip():
+    event = {'audit_id': None, 'user_id': 'u1', 'project_id': 'p1',
+             'issued_before': T0.replace(microsecond=123456)}
+    wire = revoke.to_wire(event)
+    assert wire == {'user_id': 'u1', 'project_id': 'p1',
+                    'issued_before': '2030-01-01T12:00:00.123456Z'}
+    assert revoke.from_wire(wire) == event
+    assert revoke.parse_time('2030-01-01T13:00:00+01:00') == T0
+    with pytest.raises(ValueError):
+        revoke.from_wire({'issued_before': 'yesterday'})
+
+
+# -- GET /v3/OS-REVOKE/events and the bus ---------------------------------
+
+def test_os_revoke_events_lists_for_admins_and_services(cloud):
+    user, demo = cloud.make_user('pia', 'pw-pia')
+    token = cloud.token('pia', 'pw-pia', project='demo')
+    admin = cloud.token()
+    assert cloud.request('DELETE', '/v3/auth/tokens', token=token,
+                         headers={'X-Subject-Token': token}).status == 204
+    cloud.deps.manager.ungrant(user['id'], demo['id'],
+                               cloud.ids['role_ids']['member'])
+    listed = cloud.request('GET', '/v3/OS-REVOKE/events', token=admin)
+    assert listed.status == 200
+    events = listed.body['events']
+    audit_id = cloud.validate(admin).body['token']['audit_ids'][0]
+    assert audit_id not in [e.get('audit_id') for e in events]
+    assert {'user_id': user['id'], 'project_id': demo['id']} in [
+        {k: v for k, v in e.items() if k != 'issued_before'}
+        for e in events]
+    assert len([e for e in events if 'audit_id' in e]) == 1
+    other, _ = cloud.make_user('quin', 'pw-quin')
+    member = cloud.token('quin', 'pw-quin', project='demo')
+    assert cloud.request('GET', '/v3/OS-REVOKE/events',
+                         token=member).status == 403
+    assert cloud.request('GET', '/v3/OS-REVOKE/events').status == 401
+
+
+@pytest.fixture
+def bus_listeners():
+    """Start API-side listeners on the in-process bus; stopped after."""
+    started = []
+
+    def start(name, fetch=None):
+        revs = api_revocation.Revocations()
+        listener = api_revocation.Listener(revs, name, transport_url=BUS,
+                                           fetch=fetch)
+        listener.start()
+        started.append(listener)
+        assert listener.subscribed.wait(10)
+        return revs, listener
+
+    yield start
+    for listener in started:
+        listener.stop()
+
+
+BUS = 'inproc://'
+
+
+def test_every_revocation_reaches_every_listener_over_the_bus(
+        cloud, bus_listeners, overrides):
+    """identity -> fanout cast -> each API process's index, for each kind
+    of revocation; the index then refuses the validation keystonemiddleware
+    cached (the body of GET /v3/auth/tokens)."""
+    overrides('list_interval', 0, group='revocation')     # the bus alone
+    cloud.deps.revocations.publisher = revoke_notifier.Publisher(BUS)
+    first, _ = bus_listeners('unit-api-1')
+    second, _ = bus_listeners('unit-image-api-1')
+    admin = cloud.token()
+    manager = cloud.deps.manager
+
+    def cached(name):
+        user, project = cloud.make_user(name, 'pw-' + name, project=name)
+        token = cloud.token(name, 'pw-' + name, project=name)
+        info = cloud.validate(token, caller=admin).body
+        assert not first.is_revoked(info)
+        return user, project, token, info
+
+    def wait_refused(info):
+        for revs in (first, second):
+            fixtures.poll(lambda: revs.is_revoked(info), 10,
+                          interval=0.01, message='event never arrived')
+
+    user, project, token, info = cached('tok')
+    cloud.request('DELETE', '/v3/auth/tokens', token=token,
+                  headers={'X-Subject-Token': token})
+    wait_refused(info)
+    user, project, token, info = cached('dis')
+    manager.update_user(user['id'], {'enabled': False})
+    wait_refused(info)
+    user, project, token, info = cached('gone')
+    manager.delete_user(user['id'])
+    wait_refused(info)
+    user, project, token, info = cached('role')
+    manager.ungrant(user['id'], project['id'],
+                    cloud.ids['role_ids']['member'])
+    wait_refused(info)
+    user, project, token, info = cached('proj')
+    manager.update_project(project['id'], {'enabled': False})
+    wait_refused(info)
+    # Tokens nobody revoked stay good.
+    assert not first.is_revoked(cloud.validate(admin).body)
+    assert cloud.deps.revocations.publisher.sent >= 1
+
+
+def test_a_listener_lists_what_it_missed(cloud, bus_listeners):
+    """Revoked while no API listened: the list fetched at start has it."""
+    user, _ = cloud.make_user('rex', 'pw-rex')
+    token = cloud.token('rex', 'pw-rex', project='demo')
+    admin = cloud.token()
+    info = cloud.validate(token, caller=admin).body
+    cloud.deps.manager.update_user(user['id'], {'enabled': False})
+
+    def fetch():
+        result = cloud.request('GET', '/v3/OS-REVOKE/events', token=admin)
+        assert result.status == 200
+        return result.body['events']
+
+    revs, listener = bus_listeners('unit-late-api', fetch=fetch)
+    fixtures.poll(lambda: listener.lists, 10, interval=0.01)
+    assert revs.is_revoked(info)
+    assert not revs.is_revoked(cloud.validate(admin).body)
