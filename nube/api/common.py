@@ -12,6 +12,7 @@ from nube.api import auth
 import nube.conf
 from nube import exception
 from nube import policy
+from nube import safe_input
 
 CONF = nube.conf.CONF
 
@@ -21,6 +22,11 @@ ENV_URL_PROJECT = 'nube.api.url_project_id'
 ENV_DEPS = 'nube.api.deps'
 
 LEGACY_V2_PREFIX = '/v2'
+
+# Largest integer a DB column holds (Nova's db.MAX_INT), and its digits
+# with a sign.
+MAX_INT = 0x7FFFFFFF
+MAX_INT_DIGITS = 11
 
 _JSON_TYPES = ('application/json', 'application/vnd.openstack.compute+json')
 
@@ -82,9 +88,15 @@ def json_body(req):
         raise webob.exc.HTTPUnsupportedMediaType(
             explanation='Unsupported Content-Type')
     try:
-        return jsonutils.loads(body)
-    except ValueError:
-        raise webob.exc.HTTPBadRequest(explanation='Malformed request body')
+        # Depth-limited, finite numbers only, no lone surrogates anywhere.
+        return safe_input.loads(body)
+    except safe_input.InvalidInput as exc:
+        # Nova's words for JSON that does not parse; the other refusals
+        # (depth, NaN, encoding) say what is wrong.
+        message = exc.message
+        if message.startswith('Malformed JSON'):
+            message = 'Malformed request body'
+        raise webob.exc.HTTPBadRequest(explanation=message)
 
 
 def authorize(req, action, target=None, fatal=True):
@@ -160,21 +172,55 @@ def collection_links(req, items, collection, id_key, limit):
 
 # -- query parameters ---------------------------------------------------------
 
+# Longest marker accepted: ids and names are at most 255 characters.
+MAX_MARKER_LENGTH = 255
+
+
+def query_int(name, value, minimum=None, maximum=MAX_INT):
+    """An integer query value within [minimum, maximum], or 400.
+
+    Digit strings longer than any bound are refused before ``int()``.
+    """
+    text = value.strip()
+    if len(text) > MAX_INT_DIGITS:
+        raise webob.exc.HTTPBadRequest(
+            explanation='Invalid %s value: it must be an integer of at '
+                        'most %d digits.' % (name, MAX_INT_DIGITS))
+    try:
+        number = int(text)
+    except ValueError:
+        raise webob.exc.HTTPBadRequest(
+            explanation='%s param must be an integer' % name)
+    if (minimum is not None and number < minimum) or \
+            (maximum is not None and number > maximum):
+        raise webob.exc.HTTPBadRequest(
+            explanation='Invalid %s value %d: it must be between %s and '
+                        '%s.' % (name, number, minimum, maximum))
+    return number
+
+
 def limit_and_marker(req):
     """(limit, marker) from the query; limit is capped at osapi_max_limit."""
     max_limit = CONF.osapi_max_limit
     limit = max_limit
     if 'limit' in req.GET:
+        value = req.GET['limit'].strip()
         try:
-            limit = int(req.GET['limit'])
+            limit = int(value) if len(value) <= MAX_INT_DIGITS else None
         except ValueError:
+            limit = None
+        if limit is None:
             raise webob.exc.HTTPBadRequest(
                 explanation='limit param must be an integer')
         if limit < 0:
             raise webob.exc.HTTPBadRequest(
                 explanation='limit param must be positive')
         limit = min(limit, max_limit)
-    return limit, req.GET.get('marker') or None
+    marker = req.GET.get('marker') or None
+    if marker is not None and len(marker) > MAX_MARKER_LENGTH:
+        raise webob.exc.HTTPBadRequest(
+            explanation='marker [%s...] not found' % marker[:32])
+    return limit, marker
 
 
 def query_bool(name, value, default=None):

@@ -16,7 +16,9 @@ VARY = '%s, %s' % (HEADER, LEGACY_HEADER)
 MIN_VERSION_STRING = '2.1'
 MAX_VERSION_STRING = '2.47'
 
-_VERSION_RE = re.compile(r'^([1-9]\d*)\.([1-9]\d*|0)$')
+# Nova's format; at most 9 digits a part, so int() never meets a number
+# of thousands of digits (a ValueError, not a version) from a header.
+_VERSION_RE = re.compile(r'^([1-9]\d{0,8})\.([1-9]\d{0,8}|0)$')
 
 
 class InvalidVersionString(ValueError):

@@ -7,6 +7,7 @@ Value: V. <what is wrong>" so clients learn which field to fix.
 import base64
 import binascii
 import ipaddress
+import re
 import unicodedata
 
 import jsonschema
@@ -107,11 +108,38 @@ def _message(error):
     return error.message
 
 
+_NUMERIC_STRING = re.compile(r'^-?[0-9]+(\.[0-9]+)?$')
+
+
+def _as_number(instance):
+    """'2147483648' -> 2147483648: Nova's integer parameters may be
+    strings, and their bounds must hold for those too. Beyond int()'s
+    4300 digits a float (inf) still compares."""
+    if not isinstance(instance, str) or not _NUMERIC_STRING.match(instance):
+        return instance
+    try:
+        return int(instance)
+    except ValueError:
+        return float(instance)
+
+
+def _string_bound(check):
+    def bound(validator, value, instance, schema):
+        return check(validator, value, _as_number(instance), schema)
+    return bound
+
+
+# Draft 4 whose minimum and maximum also bound numeric strings.
+_Validator = jsonschema.validators.extend(jsonschema.Draft4Validator, {
+    name: _string_bound(jsonschema.Draft4Validator.VALIDATORS[name])
+    for name in ('minimum', 'maximum')})
+
+
 def validate(schema, body):
     """Validate ``body`` (None counts as {}); 400 badRequest on failure."""
     if body is None:
         body = {}
-    validator = jsonschema.Draft4Validator(schema, format_checker=_checker)
+    validator = _Validator(schema, format_checker=_checker)
     try:
         validator.validate(body)
     except jsonschema.ValidationError as error:

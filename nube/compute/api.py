@@ -19,6 +19,8 @@ from nube import timing
 from nube import utils
 from nube.cells import targeting
 from nube.compute import instance_ops
+from nube.compute import limits
+from nube.compute import regex_filter
 from nube.compute import rpcapi as compute_rpcapi
 from nube.compute import states
 import nube.conf
@@ -82,6 +84,8 @@ class API(instance_ops.InstanceOpsMixin):
                access_ip_v6=None, config_drive=None, admin_password=None,
                block_device_mapping=None):
         laps = timing.laps('api.create')
+        limits.check_counts(min_count, max_count)
+        limits.check_metadata(metadata)
         if flavor.get('disabled'):
             raise exception.FlavorNotFound(flavor_id=flavor['flavorid'])
         image = self._get_image(ctxt, image_ref)
@@ -257,6 +261,9 @@ class API(instance_ops.InstanceOpsMixin):
     def get_all(self, ctxt, search_opts, limit=None, marker=None,
                 sort_keys=None, sort_dirs=None):
         filters = dict(search_opts or {})
+        for key in ('name', 'ip'):
+            if filters.get(key):
+                regex_filter.check(key, filters[key])
         if not (ctxt.is_admin and filters.pop('all_tenants', False)):
             filters['project_id'] = ctxt.project_id
         filters.pop('all_tenants', None)
@@ -637,6 +644,8 @@ def _safe(fn):
     def wrapper(cell):
         try:
             return fn(cell)
+        except exception.Invalid:
+            raise   # the request's fault (a filter a cell refused): 400
         except Exception:
             LOG.exception('Cell %s failed while listing', cell['name'])
             return []

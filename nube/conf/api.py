@@ -20,6 +20,10 @@ opts = [
                help='Greenthreads serving requests concurrently.'),
     cfg.IntOpt('max_request_body_size', default=114688, min=1024,
                help='Largest request body accepted, in bytes.'),
+    cfg.IntOpt('max_count', default=200, min=1, max=0x7FFFFFFF,
+               help='Most servers one POST /servers may ask for: a '
+                    'min_count or max_count above it is refused with 400 '
+                    'before any per-server work is done.'),
     cfg.FloatOpt('list_cell_timeout', default=10.0, min=0.1,
                  help='Seconds to wait for one cell while listing servers; '
                       'a cell that does not answer is left out.'),

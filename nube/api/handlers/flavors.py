@@ -1,5 +1,7 @@
 """/flavors: list, show, and (admin) create and delete."""
 
+import re
+
 import webob.exc
 
 from nube.api import common
@@ -27,14 +29,16 @@ def _is_public(value):
 
 
 def _int_filter(req, name):
+    """minRam/minDisk: integers a 32-bit column compares with."""
     value = req.GET.get(name)
     if value is None:
         return None
     try:
-        return int(value)
-    except ValueError:
+        return common.query_int(name, value, minimum=-common.MAX_INT - 1)
+    except webob.exc.HTTPBadRequest:
+        shown = value if len(value) <= 64 else value[:64] + '...'
         raise webob.exc.HTTPBadRequest(
-            explanation='Invalid %s filter [%s]' % (name, value))
+            explanation='Invalid %s filter [%s]' % (name, shown))
 
 
 def _list(req):
@@ -47,7 +51,7 @@ def _list(req):
     sort_dir = req.GET.get('sort_dir') or 'asc'
     if sort_key not in SORT_KEYS:
         raise webob.exc.HTTPBadRequest(
-            explanation='Sort key supplied is invalid: %s' % sort_key)
+            explanation='Sort key supplied is invalid: %s' % sort_key[:64])
     if sort_dir not in ('asc', 'desc'):
         raise webob.exc.HTTPBadRequest(
             explanation="Unknown sort direction, must be 'desc' or 'asc'")
@@ -78,13 +82,32 @@ def show(req, flavor_id):
     return common.json_response({'flavor': view.show(req, flavor)})
 
 
+# Nova's VALID_ID_REGEX, which the id also meets once a number is a string.
+_ID_RE = re.compile(r'^(?! )[a-zA-Z0-9. _-]+(?<! )$')
+
+
+def _flavor_id(flavor_id):
+    """The id as stored: numbers become strings (1.0 -> '1'), which must
+    still be 1-255 of the id's characters (1e300 would be 301 digits)."""
+    if flavor_id is None or isinstance(flavor_id, str):
+        return flavor_id
+    if isinstance(flavor_id, float) and flavor_id.is_integer():
+        flavor_id = int(flavor_id)
+    text = str(flavor_id) if abs(flavor_id) < 10 ** 255 else None
+    if text is None or not _ID_RE.match(text) or len(text) > 255:
+        raise webob.exc.HTTPBadRequest(
+            explanation='Invalid input for field/attribute id. Value: %s. '
+                        'id can only contain [a-zA-Z0-9_.- ] and be at '
+                        'most 255 characters long.' % (text or '%.3g'
+                                                       % flavor_id))
+    return text
+
+
 def create(req):
     common.authorize(req, policies.MANAGE % 'create')
     body = validation.validate(schema.create, common.json_body(req))
     values = body['flavor']
-    flavor_id = values.get('id')
-    if isinstance(flavor_id, float) and flavor_id.is_integer():
-        flavor_id = int(flavor_id)
+    flavor_id = _flavor_id(values.get('id'))
     flavor = req.db.flavor_create({
         'name': values['name'],
         'flavorid': None if flavor_id is None else str(flavor_id),

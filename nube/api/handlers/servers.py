@@ -11,6 +11,7 @@ from nube.api.handlers import servers_query
 from nube.api.schemas import servers as schema
 from nube.api import validation
 from nube.api.views import servers as view
+from nube.compute import limits
 from nube import exception
 from nube.policies import servers as policies
 
@@ -183,21 +184,34 @@ def _check_security_groups(security_groups):
                 explanation='Security group %s not found.' % name)
 
 
+def _check_limits(server):
+    """(min_count, max_count) once the hard limits hold, checked before
+    any look-up or per-server work (400, or Nova's 403 for quotas)."""
+    min_count = int(server.get('min_count', 1))
+    max_count = int(server.get('max_count', min_count))
+    try:
+        limits.check_counts(min_count, max_count)
+    except exception.Invalid as exc:
+        raise webob.exc.HTTPBadRequest(explanation=exc.message)
+    try:
+        limits.check_metadata(server.get('metadata'))
+        limits.check_personality(server.get('personality'))
+    except exception.OverQuota as exc:
+        raise webob.exc.HTTPForbidden(explanation=exc.message)
+    return min_count, max_count
+
+
 def create(req):
     body = validation.validate(
         schema.create(req.api_version, req.is_legacy_v2),
         common.json_body(req))
     common.authorize(req, policies.SERVERS % 'create')
     server = body['server']
+    min_count, max_count = _check_limits(server)
     if ':' in (server.get('availability_zone') or ''):
         common.authorize(req, policies.SERVERS % 'create:forced_host')
     image_ref = _image_ref(server)
     flavor = _flavor(req, server)
-    min_count = int(server.get('min_count', 1))
-    max_count = int(server.get('max_count', min_count))
-    if min_count > max_count:
-        raise webob.exc.HTTPBadRequest(
-            explanation='min_count must be <= max_count')
     admin_password = server.get('adminPass') or generate_password()
     security_groups = [group['name']
                        for group in server.get('security_groups') or []

@@ -10,6 +10,7 @@ for all_tenants ``os_compute_api:servers:{index,detail}:get_all_tenants``.
 import webob.exc
 
 from nube.api import common
+from nube.compute import regex_filter
 from nube.compute import states
 from nube.policies import servers as policies
 from nube import utils
@@ -41,6 +42,14 @@ IGNORED_SORT_KEYS = (
     'locked', 'memory_mb', 'os_type', 'reservation_id', 'root_gb',
     'shutdown_terminate', 'user_data', 'vcpus', 'vm_mode')
 ADMIN_SORT_KEYS = ('host', 'node')
+# Every known key once; more only repeat one (and cost an ORDER BY term).
+MAX_SORT_KEYS = len(VALID_SORT_KEYS) + len(IGNORED_SORT_KEYS)
+# Nova's limits on a server's tags: 50 of them, 60 characters each.
+MAX_TAGS = 50
+MAX_TAG_LENGTH = 60
+# Exact-match filters longer than any column cannot match anything.
+MAX_FILTER_LENGTH = 255
+_REGEX_FILTERS = ('name', 'ip')
 
 
 def _bad(message):
@@ -50,8 +59,11 @@ def _bad(message):
 def _time(params, name):
     value = params.get(name)
     try:
+        if len(value) > 64:
+            raise ValueError(value)
         return utils.parse_isotime(value)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
+        value = value if len(value) <= 64 else value[:64] + '...'
         raise _bad("Invalid input for query parameters %s. Value: %s. '%s' "
                    "is not a 'date-time'" % (name, value, value))
 
@@ -84,6 +96,9 @@ def _sort(req):
     params = req.GET
     keys = [k.strip() for k in params.getall('sort_key')]
     dirs = [d.strip() for d in params.getall('sort_dir')]
+    if len(keys) > MAX_SORT_KEYS or len(dirs) > MAX_SORT_KEYS:
+        raise _bad('Too many sort keys or directions: at most %d.'
+                   % MAX_SORT_KEYS)
     for direction in dirs:
         if direction not in ('asc', 'desc'):
             raise _bad("Unknown sort direction, must be 'desc' or 'asc'")
@@ -112,6 +127,33 @@ def _sort(req):
     return sort_keys, sort_dirs
 
 
+def _string_filter(key, value):
+    """A filter's value: regular expressions must be valid (Nova: 400),
+    exact values no longer than a column."""
+    if key in _REGEX_FILTERS:
+        try:
+            return regex_filter.check(key, value)
+        except regex_filter.InvalidRegex as exc:
+            raise _bad(exc.message)
+    if len(value) > MAX_FILTER_LENGTH:
+        raise _bad('Invalid input for query parameters %s: longer than %d '
+                   'characters.' % (key, MAX_FILTER_LENGTH))
+    return value
+
+
+def _tags(key, value):
+    tags = [t for t in value.split(',') if t]
+    if len(tags) > MAX_TAGS:
+        raise _bad('Invalid input for query parameters %s: at most %d '
+                   'tags.' % (key, MAX_TAGS))
+    for tag in tags:
+        if len(tag) > MAX_TAG_LENGTH:
+            raise _bad('Invalid input for query parameters %s: tag %s... '
+                       'is longer than %d characters.'
+                       % (key, tag[:MAX_TAG_LENGTH], MAX_TAG_LENGTH))
+    return tags
+
+
 def search_options(req, action='detail'):
     """The facade's search_opts for this request (see the contract).
 
@@ -129,7 +171,7 @@ def search_options(req, action='detail'):
     opts = {}
     for key in _STRING_FILTERS:
         if key in present:
-            opts[key] = params.get(key)
+            opts[key] = _string_filter(key, params.get(key))
     if 'status' in present:
         opts['status'] = _statuses(req)
         if opts['status'] == ['DELETED']:
@@ -150,7 +192,7 @@ def search_options(req, action='detail'):
         opts['locked'] = common.query_bool('locked', params.get('locked'))
     for key in ('tags', 'tags-any'):
         if key in present:
-            opts[key] = [t for t in params.get(key).split(',') if t]
+            opts[key] = _tags(key, params.get(key))
 
     all_tenants = False
     if 'all_tenants' in present:

@@ -14,7 +14,9 @@ create = {
             'type': 'object',
             'properties': {
                 'name': parameter_types.name,
-                'public_key': {'type': 'string'},
+                # The column is a TEXT; real keys and certificates are
+                # a few KiB.
+                'public_key': {'type': 'string', 'maxLength': 65535},
             },
             'required': ['name'],
             'additionalProperties': False,

@@ -1,6 +1,15 @@
 """Schema fragments shared by the request schemas (Nova's parameter types)."""
 
+# Bounds of what reaches the database: integer columns are 32-bit
+# (Nova's db.MAX_INT), rxtx_factor a FLOAT (Nova's SQL_SP_FLOAT_MAX), and
+# lists get a maximum length so no request does unbounded work.
 MAX_INT = 0x7FFFFFFF
+SQL_SP_FLOAT_MAX = 3.40282e+38
+MAX_NETWORKS = 100
+MAX_BLOCK_DEVICE_MAPPINGS = 100
+MAX_SECURITY_GROUPS = 100
+MAX_PERSONALITY_FILES = 100   # the quota (5, a 403) is checked after
+MAX_HINT_ITEMS = 100
 
 boolean = {
     'type': ['boolean', 'string'],
@@ -10,14 +19,17 @@ boolean = {
              'NO', 'No', 'no', 'n', 'f'],
 }
 
+# The bounds also hold for the string forms (see validation.py).
 positive_integer = {
     'type': ['integer', 'string'],
-    'pattern': '^[0-9]*$', 'minimum': 1, 'minLength': 1,
+    'pattern': '^[0-9]*$', 'minimum': 1, 'maximum': MAX_INT,
+    'minLength': 1,
 }
 
 non_negative_integer = {
     'type': ['integer', 'string'],
-    'pattern': '^[0-9]*$', 'minimum': 0, 'minLength': 1,
+    'pattern': '^[0-9]*$', 'minimum': 0, 'maximum': MAX_INT,
+    'minLength': 1,
 }
 
 # Printable, 1-255 characters, no whitespace at either end.
@@ -44,9 +56,10 @@ image_id_or_empty_string = {
 
 server_id = uuid
 
-flavor_ref = {'type': ['string', 'integer'], 'minLength': 1}
+flavor_ref = {'type': ['string', 'integer'], 'minLength': 1,
+              'maxLength': 255, 'minimum': -MAX_INT - 1, 'maximum': MAX_INT}
 
-admin_password = {'type': 'string'}
+admin_password = {'type': 'string', 'maxLength': 255}
 
 metadata = {
     'type': 'object',
@@ -56,7 +69,7 @@ metadata = {
     'additionalProperties': False,
 }
 
-ip_address = {'type': 'string',
+ip_address = {'type': 'string', 'maxLength': 64,
               'oneOf': [{'format': 'ipv4'}, {'format': 'ipv6'}]}
 
 access_ipv4 = {'type': 'string', 'format': 'ipv4'}
@@ -66,11 +79,13 @@ disk_config = {'type': 'string', 'enum': ['AUTO', 'MANUAL']}
 
 personality = {
     'type': 'array',
+    'maxItems': MAX_PERSONALITY_FILES,
     'items': {
         'type': 'object',
         'properties': {
-            'path': {'type': 'string'},
-            'contents': {'type': 'string', 'format': 'base64'},
+            'path': {'type': 'string', 'maxLength': 4096},
+            'contents': {'type': 'string', 'format': 'base64',
+                         'maxLength': 65535},
         },
         'additionalProperties': False,
     },

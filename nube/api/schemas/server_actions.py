@@ -26,7 +26,7 @@ get_console_output = {
                     'type': ['integer', 'string', 'null'],
                     'pattern': '^-?[0-9]+$',
                     # -1 (like null or no length) asks for all of it.
-                    'minimum': -1,
+                    'minimum': -1, 'maximum': parameter_types.MAX_INT,
                 },
             },
             'additionalProperties': False,

@@ -33,26 +33,40 @@ _bdm_v2['properties'].update({
     'device_type': {'type': 'string', 'maxLength': 255},
     'disk_bus': {'type': 'string', 'maxLength': 255},
     'boot_index': {'type': ['integer', 'string', 'null'],
-                   'pattern': '^-?[0-9]+$'},
+                   'pattern': '^-?[0-9]+$',
+                   'minimum': -types.MAX_INT - 1, 'maximum': types.MAX_INT},
 })
+
+# Hints are copied into every server's request spec: bounded in number
+# and size (other keys are kept as Nova keeps them, up to the same size).
+_hint_value = {'type': ['string', 'array', 'object', 'number', 'boolean',
+                        'null'],
+               'maxLength': 255, 'maxItems': types.MAX_HINT_ITEMS,
+               'maxProperties': types.MAX_HINT_ITEMS}
 
 _hints = {
     'type': 'object',
+    'maxProperties': types.MAX_HINT_ITEMS,
     'properties': {
         'group': types.uuid,
         'different_host': {'oneOf': [types.uuid,
                                      {'type': 'array',
+                                      'maxItems': types.MAX_HINT_ITEMS,
                                       'items': types.server_id}]},
         'same_host': {'type': ['string', 'array'],
+                      'maxItems': types.MAX_HINT_ITEMS,
                       'items': types.server_id},
-        'query': {'type': ['string', 'object']},
+        'query': {'type': ['string', 'object'], 'maxLength': 4096,
+                  'maxProperties': types.MAX_HINT_ITEMS},
         'target_cell': types.name,
-        'different_cell': {'type': ['string', 'array'],
-                           'items': {'type': 'string'}},
+        'different_cell': {'type': ['string', 'array'], 'maxLength': 255,
+                           'maxItems': types.MAX_HINT_ITEMS,
+                           'items': {'type': 'string', 'maxLength': 255}},
         'build_near_host_ip': types.ip_address,
-        'cidr': {'type': 'string', 'pattern': '^/[0-9a-f.:]+$'},
+        'cidr': {'type': 'string', 'maxLength': 64,
+                 'pattern': '^/[0-9a-f.:]+$'},
     },
-    'additionalProperties': True,
+    'additionalProperties': _hint_value,
 }
 
 _network_item = {
@@ -60,7 +74,7 @@ _network_item = {
     'properties': {
         'fixed_ip': types.ip_address,
         'port': {'oneOf': [types.uuid, {'type': 'null'}]},
-        'uuid': {'type': 'string'},
+        'uuid': {'type': 'string', 'maxLength': 255},
     },
     'additionalProperties': False,
 }
@@ -76,15 +90,19 @@ _base_create = {
                 'flavorRef': types.flavor_ref,
                 'adminPass': types.admin_password,
                 'metadata': types.metadata,
-                'networks': {'type': 'array', 'items': _network_item},
+                'networks': {'type': 'array', 'items': _network_item,
+                             'maxItems': types.MAX_NETWORKS},
                 'OS-DCF:diskConfig': types.disk_config,
                 'accessIPv4': types.access_ipv4,
                 'accessIPv6': types.access_ipv6,
                 'personality': types.personality,
                 'availability_zone': types.name,
-                'block_device_mapping': {'type': 'array', 'items': _bdm_v1},
-                'block_device_mapping_v2': {'type': 'array',
-                                            'items': _bdm_v2},
+                'block_device_mapping': {
+                    'type': 'array', 'items': _bdm_v1,
+                    'maxItems': types.MAX_BLOCK_DEVICE_MAPPINGS},
+                'block_device_mapping_v2': {
+                    'type': 'array', 'items': _bdm_v2,
+                    'maxItems': types.MAX_BLOCK_DEVICE_MAPPINGS},
                 'config_drive': types.boolean,
                 'key_name': types.name,
                 'min_count': types.positive_integer,
@@ -92,6 +110,7 @@ _base_create = {
                 'return_reservation_id': types.boolean,
                 'security_groups': {
                     'type': 'array',
+                    'maxItems': types.MAX_SECURITY_GROUPS,
                     'items': {
                         'type': 'object',
                         'properties': {'name': types.name},
@@ -145,14 +164,16 @@ def _build_create_schemas():
     item = copy.deepcopy(_network_item)
     item['properties']['uuid'] = types.uuid
     _server_props(v237)['networks'] = {
-        'oneOf': [{'type': 'array', 'items': item},
+        'oneOf': [{'type': 'array', 'items': item,
+                   'maxItems': types.MAX_NETWORKS},
                   {'type': 'string', 'enum': ['none', 'auto']}]}
 
     v242 = copy.deepcopy(v237)
     item = copy.deepcopy(item)
     item['properties']['tag'] = types.tag
     _server_props(v242)['networks'] = {
-        'oneOf': [{'type': 'array', 'items': item},
+        'oneOf': [{'type': 'array', 'items': item,
+                   'maxItems': types.MAX_NETWORKS},
                   {'type': 'string', 'enum': ['none', 'auto']}]}
     _server_props(v242)['block_device_mapping_v2']['items'][
         'properties']['tag'] = types.tag

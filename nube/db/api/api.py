@@ -1,5 +1,6 @@
 """API database API: flavors, cell/host/instance mappings, build intent."""
 
+import datetime
 import uuid as uuidlib
 
 import sqlalchemy as sa
@@ -21,6 +22,19 @@ _FLAVOR_SORT_KEYS = {'created_at', 'description', 'disabled', 'ephemeral_gb',
 
 def _now():
     return utils.utcnow()
+
+
+def _flavor_sort_column(sort_key):
+    """(ORDER BY expression, what NULL sorts as): a nullable column
+    (description, updated_at) sorts as its default, so a marker whose
+    value is NULL still compares."""
+    attr = getattr(models.Flavor, sort_key)
+    column = attr.property.columns[0]
+    if not column.nullable:
+        return attr, None
+    null = datetime.datetime(1970, 1, 1) \
+        if isinstance(column.type, sa.DateTime) else ''
+    return sa.func.coalesce(attr, null), null
 
 
 # Per-server hot paths (flavor lookup, build intent, hand-over, mapping
@@ -157,7 +171,7 @@ class ApiDatabase(base.Database):
                                                mine))
             elif is_public is not None:
                 query = query.where(flavor.is_public.is_(bool(is_public)))
-            column = getattr(flavor, sort_key)
+            column, null = _flavor_sort_column(sort_key)
             order = [column.desc() if sort_dir == 'desc' else column.asc(),
                      flavor.id.desc() if sort_dir == 'desc'
                      else flavor.id.asc()]
@@ -167,6 +181,8 @@ class ApiDatabase(base.Database):
                 if mrow is None:
                     raise exception.MarkerNotFound(marker=marker)
                 mval = getattr(mrow, sort_key)
+                if mval is None:
+                    mval = null
                 if sort_dir == 'desc':
                     query = query.where(sa.or_(column < mval, sa.and_(
                         column == mval, flavor.id < mrow.id)))

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from nube import exception
 from nube import utils
+from nube.compute import regex_filter
 from nube.compute import states
 from nube.db import base
 from nube.db.cell import models
@@ -202,8 +203,10 @@ class CellDatabase(base.Database):
                 for col, direction in zip(columns, sort_dirs)])
             if limit is not None:
                 query = query.limit(limit)
-            result = base.rows_to_dicts(session.execute(query),
-                                        json_fields=_JSON_FIELDS)
+            # SQLite runs REGEXP while rows are fetched, MariaDB at once.
+            with regex_filter.database_errors(filters):
+                result = base.rows_to_dicts(session.execute(query),
+                                            json_fields=_JSON_FIELDS)
             for row in result:
                 row.pop('task_deadline', None)
             if joins:
@@ -716,7 +719,8 @@ def _apply_filters(query, filters):
             else:
                 query = query.where(column == value)
     if filters.get('name'):
-        query = query.where(inst.display_name.regexp_match(filters['name']))
+        query = query.where(inst.display_name.regexp_match(
+            regex_filter.check('name', filters['name'])))
     if filters.get('flavor'):
         query = query.where(inst.flavorid == str(filters['flavor']))
     if filters.get('changes-since') is not None:
@@ -738,7 +742,8 @@ def _apply_filters(query, filters):
     if filters.get('ip'):
         query = query.where(inst.uuid.in_(sa.select(
             models.FixedIp.instance_uuid).where(
-            models.FixedIp.address.regexp_match(filters['ip']))))
+            models.FixedIp.address.regexp_match(
+                regex_filter.check('ip', filters['ip'])))))
     for tag in filters.get('tags') or []:
         query = query.where(inst.uuid.in_(sa.select(
             models.InstanceTag.instance_uuid).where(
