@@ -222,6 +222,9 @@ enabled_of() {
 wave1=$(enabled_of identity image-registry image-api)
 wave2=$(enabled_of conductor scheduler api)
 wave3=$(enabled_of compute)
+# shellcheck disable=SC2086
+step "MariaDB max_connections for the connection budgets" \
+    nube_set_max_connections $wave1 $wave2
 if [ -n "$wave1" ]; then
     # shellcheck disable=SC2086
     step "start ${wave1//$'\n'/ }" start_services $wave1

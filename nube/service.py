@@ -7,6 +7,7 @@ import time
 from oslo_log import log as logging
 
 from nube import context as nube_context
+from nube.db import budget as db_budget
 from nube import rpc
 import nube.conf
 
@@ -31,6 +32,7 @@ class Service:
 
     def start(self):
         LOG.info('Starting %s on %s', self.binary, self.host)
+        db_budget.check_service(self.binary)
         if hasattr(self.manager, 'init_host'):
             self.manager.init_host()
         if self._want_rpc:

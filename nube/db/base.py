@@ -17,6 +17,7 @@ from oslo_db.sqlalchemy import exc_filters
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from nube.db import budget
 from nube import utils
 
 
@@ -68,9 +69,20 @@ class Database:
         if self._engine is None:
             with self._lock:
                 if self._engine is None:
-                    self._engine = _server_engine(self.connection,
-                                                  self._engine_opts)
+                    # Never more connections than the service can use
+                    # at once (nube.db.budget).
+                    self._engine = _server_engine(
+                        self.connection, budget.fit_pool(
+                            self._engine_opts,
+                            budget.process_concurrency()))
         return self._engine
+
+    def _connect(self):
+        """A pooled connection; while the pool is full (or the server
+        refuses more connections) the caller waits, up to [database]
+        pool_wait_timeout seconds, instead of failing."""
+        return budget.wait_for_connection(
+            self.engine.connect, what=type(self).__name__)
 
     def _sessionmaker(self):
         if self._maker is None:
@@ -84,8 +96,11 @@ class Database:
     def session(self):
         """A session in one transaction, committed on success."""
         if self._serial is None:
-            with self._sessionmaker().begin() as session:
-                yield session
+            # The session begins and commits on this connection.
+            with self._connect() as conn:
+                with self._sessionmaker()(bind=conn) as session:
+                    with session.begin():
+                        yield session
             return
         with self._serial:
             with self._sessionmaker().begin() as session:
@@ -101,8 +116,9 @@ class Database:
         transaction.
         """
         if self._serial is None:
-            with self.engine.begin() as conn:
-                yield conn
+            with self._connect() as conn:
+                with conn.begin():
+                    yield conn
             return
         with self._serial:
             with self.engine.begin() as conn:

@@ -3,6 +3,7 @@ local.conf precedence, bindep selection, service names, cell URLs."""
 
 import os
 import subprocess
+import sys
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -112,3 +113,39 @@ def test_passwords_are_percent_encoded_in_urls(tmp_path):
     assert lines[0] == ('mysql+pymysql://nubestack:p%40ss%3Aw%2Frd%25%24x'
                         '@127.0.0.1/nubestack_api?charset=utf8mb4')
     assert lines[1] == 'rabbit://nubestack:a%20b@127.0.0.1:5672/nubestack'
+
+
+def test_max_connections_cover_the_connection_budgets(tmp_path):
+    # nube.db.budget from this venv; MariaDB replaced by a recorder.
+    conf_dir = tmp_path / 'etc'
+    conf_dir.mkdir()
+    for name in ('nube.conf', 'nube_cell1.conf', 'nube_cell2.conf'):
+        (conf_dir / name).write_text('[DEFAULT]\n')
+    (conf_dir / 'nube_cell2.conf').write_text(
+        '[database]\nmax_pool_size = 2\nmax_overflow = 3\n')
+    log = tmp_path / 'mysql.log'
+    dropin = tmp_path / 'conf.d' / '99-nube.cnf'
+    dropin.parent.mkdir()
+    out = bash(
+        'source %s/lib/mariadb; '
+        'mysql() { case "$*" in *@@max_connections*) echo 151 ;; '
+        '*Threads_connected*) printf "Threads_connected\\t7\\n" ;; '
+        '*) echo "$*" >>%s ;; esac; }; stack_log() { :; }; '
+        'NUM_CELLS=2; nube_connection_budget api conductor-cell2 compute; '
+        'nube_set_max_connections identity image-registry image-api api '
+        'scheduler conductor-cell1 conductor-cell2' % (DEVSTACK, log),
+        env={'NUBE_VENV': os.path.dirname(os.path.dirname(
+            os.path.abspath(sys.executable))),
+             'NUBE_CONF_DIR': str(conf_dir), 'PYTHONPATH': TOP,
+             'MARIADB_CONF_DROPIN': str(dropin)},
+        tmp_path=tmp_path)
+    lines = out.splitlines()
+    # api: API DB + cell0..cell2, 16 + 32 each; conductor-cell2: 2 + 3.
+    assert lines[0] == '197'
+    # identity 55 + registry 55 (oslo.db's 5 + 50), api 192, scheduler
+    # 192, conductors 48 + 5; then 7 connected now and the headroom 50.
+    want = 55 + 55 + 192 + 192 + 48 + 5 + 7 + 50
+    assert lines[1] == 'mariadb: max_connections 151 -> %d' % want
+    assert log.read_text().split('\n')[0] == (
+        '-uroot -e SET GLOBAL max_connections = %d' % want)
+    assert 'max_connections = %d' % want in dropin.read_text()
