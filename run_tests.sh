@@ -2,13 +2,20 @@
 # Run nube's checks: lint, unit tests and functional tests (real MariaDB,
 # RabbitMQ and service processes).
 #
-#   ./run_tests.sh                 # every stage: tox, then (as root) e2e, tempest
+#   ./run_tests.sh                 # every stage: tox, docs, fuzz, then (as root)
+#                                  # e2e, tempest
 #   ./run_tests.sh -e py3          # any tox arguments instead (tox stage only)
 #   ./run_tests.sh -e py3 -- -k scheduler
 #   ./run_tests.sh --stage e2e     # only these stages (repeat or comma-separate)
 #
-# Stages (NUBE_STAGES="tox,e2e,tempest" selects them too):
+# Stages (NUBE_STAGES="tox,docs,fuzz,e2e,tempest" selects them too):
 #   tox      tox -e pep8,py3,functional (or the tox arguments given)
+#   docs     tox -e docs: Sphinx with -W over doc/ and the references
+#            generated from the code (doc/build/html)
+#   fuzz     tox -e fuzz: nube-all on 127.0.0.1, schemathesis against the
+#            OpenAPI documents of the three APIs (tools/fuzz/run.py,
+#            doc/openapi.md); NUBE_FUZZ_BUDGET seconds of fuzzing (240),
+#            the whole stage killed after NUBE_FUZZ_TIMEOUT seconds (600)
 #   e2e      root: devstack/stack.sh (libvirt, file store) -> tests/e2e ->
 #            unstack.sh -> stack.sh (libvirt, swift) -> test_devstack.py ->
 #            unstack.sh -> no stack process left (tools/e2e_stage.sh e2e)
@@ -101,16 +108,18 @@ if [ ${#STAGES[@]} -eq 0 ]; then
     if [ $# -gt 0 ]; then
         STAGES=(tox)
     elif [ "$(id -u)" -eq 0 ]; then
-        STAGES=(tox e2e tempest)
+        STAGES=(tox docs fuzz e2e tempest)
     else
-        log "not root: only the tox stage (e2e and tempest need root)"
-        STAGES=(tox)
+        log "not root: only the tox, docs and fuzz stages (e2e and" \
+            "tempest need root)"
+        STAGES=(tox docs fuzz)
     fi
 fi
 for stage in "${STAGES[@]}"; do
     case $stage in
-        tox|e2e|tempest) ;;
-        *) log "unknown stage '$stage' (tox, e2e, tempest)"; exit 2 ;;
+        tox|docs|fuzz|e2e|tempest) ;;
+        *) log "unknown stage '$stage' (tox, docs, fuzz, e2e, tempest)"
+           exit 2 ;;
     esac
 done
 if [ $# -eq 0 ]; then
@@ -140,6 +149,14 @@ run_stage() {
             log "tox $*"
             # A venv the caller has active must not leak into tox's envs.
             env -u VIRTUAL_ENV -u PYTHONPATH "$TOOLS_VENV/bin/tox" "$@" ;;
+        docs)
+            log "tox -e docs"
+            env -u VIRTUAL_ENV -u PYTHONPATH "$TOOLS_VENV/bin/tox" -e docs ;;
+        fuzz)
+            log "tox -e fuzz (budget ${NUBE_FUZZ_BUDGET:-240}s, stage" \
+                "timeout ${NUBE_FUZZ_TIMEOUT:-600}s)"
+            env -u VIRTUAL_ENV -u PYTHONPATH timeout --kill-after=30 \
+                "${NUBE_FUZZ_TIMEOUT:-600}" "$TOOLS_VENV/bin/tox" -e fuzz ;;
         e2e|tempest)
             TOX=$TOOLS_VENV/bin/tox bash ./tools/e2e_stage.sh "$1" ;;
     esac

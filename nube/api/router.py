@@ -27,6 +27,7 @@ from nube.api.handlers import services
 from nube.api.handlers import versions
 from nube.api import microversion
 from nube import exception
+from nube.openapi import wsgi as openapi_wsgi
 
 ROUTES = (
     ('/servers', {'GET': servers.index, 'POST': servers.create}),
@@ -43,6 +44,7 @@ ROUTES = (
     ('/os-keypairs', {'GET': keypairs.index, 'POST': keypairs.create}),
     ('/os-keypairs/{keypair_name}', {'GET': keypairs.show,
                                      'DELETE': keypairs.delete}),
+    ('/openapi.json', {'GET': openapi_wsgi.compute_document}),
     ('/flavors', {'GET': flavors.index, 'POST': flavors.create}),
     ('/flavors/detail', {'GET': flavors.detail}),
     ('/flavors/{flavor_id}', {'GET': flavors.show,

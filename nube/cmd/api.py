@@ -4,8 +4,10 @@ import sys
 
 from nube import wsgi
 from nube.api import app as api_app
+from nube.api import fault
 from nube.api import revocation
 from nube.cmd import common
+from nube.db import budget
 import nube.conf
 
 CONF = nube.conf.CONF
@@ -16,10 +18,12 @@ class ApiService:
         self.server = wsgi.Server('nube-api', api_app.create_app(),
                                   host or CONF.api.listen,
                                   port or CONF.api.port,
-                                  pool_size=CONF.api.wsgi_pool_size)
+                                  pool_size=CONF.api.wsgi_pool_size,
+                                  error_body=fault.error_body)
         self._listening = False
 
     def start(self):
+        budget.check_service('nube-api')
         self.server.start()
         # Revocation events for keystonemiddleware's cached validations.
         self._listening = CONF.api.auth_strategy == 'keystone' and \

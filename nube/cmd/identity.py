@@ -5,8 +5,10 @@ import sys
 from oslo_log import log as logging
 
 from nube.cmd import common
+from nube.db import budget
 import nube.conf
 from nube.identity import app as identity_app
+from nube.identity import errors
 from nube.identity import fernet
 from nube import wsgi
 
@@ -20,9 +22,11 @@ class IdentityService:
         self.server = wsgi.Server('nube-identity', app,
                                   host or CONF.identity.listen,
                                   port or CONF.identity.port,
-                                  pool_size=CONF.identity.wsgi_pool_size)
+                                  pool_size=CONF.identity.wsgi_pool_size,
+                                  error_body=errors.error_body)
 
     def start(self):
+        budget.check_service('nube-identity')
         self.server.start()
 
     def stop(self):

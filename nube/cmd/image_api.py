@@ -21,7 +21,8 @@ class ImageApiService:
             host or CONF.image_api.listen,
             CONF.image_api.port if port is None else port,
             pool_size=CONF.image_api.wsgi_pool_size,
-            socket_timeout=CONF.image_api.client_socket_timeout or None)
+            socket_timeout=CONF.image_api.client_socket_timeout or None,
+            error_body=image_app.error_body)
         self._listening = False
 
     def start(self):

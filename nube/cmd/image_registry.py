@@ -3,6 +3,7 @@
 import sys
 
 from nube.cmd import common
+from nube.db import budget
 import nube.conf
 from nube.image.registry import app as registry_app
 from nube import wsgi
@@ -16,9 +17,11 @@ class ImageRegistryService:
             'nube-image-registry', registry_app.create_app(db),
             host or CONF.image_registry.listen,
             CONF.image_registry.port if port is None else port,
-            pool_size=CONF.image_registry.wsgi_pool_size)
+            pool_size=CONF.image_registry.wsgi_pool_size,
+            error_body=wsgi.plain_error_body)
 
     def start(self):
+        budget.check_service('nube-image-registry')
         self.server.start()
 
     def stop(self):

@@ -21,6 +21,7 @@ from nube.db.identity import api as identity_db
 from nube.db import migration
 from nube.identity import app as identity_app
 from nube.identity import bootstrap
+from nube.identity import errors
 from nube.identity import fernet
 from nube.identity import manage
 from nube import wsgi
@@ -58,7 +59,8 @@ class IdentityAllInOne:
         self.service_password = service_password
         self.host = host
         self.port = port
-        self.server = wsgi.Server('nube-identity', app, host, port)
+        self.server = wsgi.Server('nube-identity', app, host, port,
+                                  error_body=errors.error_body)
 
     @property
     def auth_url(self):

@@ -26,6 +26,7 @@ from nube.identity import manager
 from nube.identity import password as passwords
 from nube.identity import provider
 from nube.identity import revoke
+from nube.openapi import wsgi as openapi_wsgi
 from nube import utils
 from nube import wsgi
 
@@ -62,6 +63,7 @@ ROUTES = (
                              'HEAD': assignments.check,
                              'DELETE': assignments.revoke}),
     ('/v3/role_assignments', {'GET': assignments.list_assignments}),
+    ('/v3/openapi.json', {'GET': openapi_wsgi.identity_document}),
     ('/v3/OS-REVOKE/events', {'GET': revocations.list_events}),
     ('/v3/domains', {'GET': res.DOMAINS.index}),
     ('/v3/domains/{entity_id}', {'GET': res.DOMAINS.show}),

@@ -6,6 +6,7 @@ import webob
 
 import nube.conf
 from nube.identity import errors
+from nube import safe_input
 
 CONF = nube.conf.CONF
 
@@ -61,15 +62,18 @@ def validate(schema, body):
 
 
 def read_body(req, schema):
-    """The JSON object in the request body, validated against ``schema``."""
+    """The JSON object in the request body, validated against ``schema``.
+
+    Parsed by nube.safe_input: malformed, too deep, non-finite or not
+    UTF-8 (lone surrogates included, in any string or key) is 400.
+    """
     if not req.body:
         body = {}
     else:
         try:
-            body = jsonutils.loads(req.body)
-        except (ValueError, UnicodeDecodeError):
-            raise errors.ValidationError(
-                'The request body is not valid JSON.')
+            body = safe_input.loads(req.body)
+        except safe_input.InvalidInput as exc:
+            raise errors.ValidationError(exc.message)
     if not isinstance(body, dict):
         raise errors.ValidationError('The request body must be a JSON '
                                      'object.')

@@ -2,7 +2,9 @@
 
 Every error leaves the service as
 ``{"error": {"code": N, "title": "<HTTP reason>", "message": "..."}}``;
-401s also say where to authenticate (``WWW-Authenticate: Keystone uri=``).
+401s also say where to authenticate (``WWW-Authenticate: Keystone uri=``),
+503s (the database unreachable) when to try again (``Retry-After``). A
+path or query string that is not UTF-8 is 400 before anything reads it.
 """
 
 from oslo_log import log as logging
@@ -11,7 +13,9 @@ import webob
 import webob.dec
 import webob.exc
 
+from nube.db import errors as db_errors
 from nube import exception
+from nube import safe_input
 
 LOG = logging.getLogger(__name__)
 
@@ -22,6 +26,8 @@ TITLES = {
     404: 'Not Found',
     405: 'Method Not Allowed',
     409: 'Conflict',
+    411: 'Length Required',
+    414: 'Request-URI Too Long',
     413: 'Request Entity Too Large',
     415: 'Unsupported Media Type',
     500: 'Internal Server Error',
@@ -95,9 +101,19 @@ def error_response(code, message, auth_uri=None, headers=None):
     return response
 
 
+def error_body(code, message):
+    """(content type, body) of an error the WSGI server itself answers
+    (nube.wsgi.Server's ``error_body``): the same shape."""
+    return 'application/json', jsonutils.dump_as_bytes({'error': {
+        'code': code, 'title': TITLES.get(code, 'Error'),
+        'message': message}})
+
+
 def from_exception(exc, auth_uri=None):
     if isinstance(exc, IdentityError):
         return error_response(exc.code, exc.message, auth_uri)
+    if isinstance(exc, safe_input.InvalidInput):
+        return error_response(400, exc.message)
     if isinstance(exc, webob.exc.HTTPException):
         headers = {'Allow': exc.headers['Allow']} \
             if 'Allow' in exc.headers else None
@@ -109,8 +125,13 @@ def from_exception(exc, auth_uri=None):
             code = 500
         if code >= 500:
             LOG.error('Identity request failed: %s', exc.message)
-            return error_response(code, IdentityError.message)
+            return error_response(code, IdentityError.message,
+                                  headers=db_errors.retry_headers(code))
         return error_response(code, exc.message, auth_uri)
+    known = db_errors.classify(exc)
+    if known is not None:
+        return error_response(known[0], known[1],
+                              headers=db_errors.retry_headers(known[0]))
     raise TypeError('not an expected exception: %r' % exc)
 
 
@@ -124,11 +145,23 @@ class FaultWrapper:
     @webob.dec.wsgify
     def __call__(self, req):
         try:
+            # Nothing below may meet a path or query it cannot decode.
+            safe_input.check_environ(req.environ)
             return req.get_response(self.application)
+        except safe_input.InvalidInput as exc:
+            return from_exception(exc)
         except (IdentityError, webob.exc.HTTPException,
                 exception.NubeException) as exc:
             return from_exception(exc, self.auth_uri(req))
-        except Exception:
+        except Exception as exc:
+            known = db_errors.classify(exc)
+            if known is not None:
+                # The database unreachable (503), or a value it cannot
+                # hold (400): the client learns which, not the class.
+                LOG.error('Identity request %s %s: database error: %s',
+                          req.method, safe_input.printable_path(req.environ),
+                          exc)
+                return from_exception(exc)
             LOG.exception('Unexpected error serving %s %s', req.method,
-                          req.path)
+                          safe_input.printable_path(req.environ))
             return error_response(500, IdentityError.message)

@@ -35,6 +35,17 @@ _EXACT_FILTERS = ('owner', 'checksum', 'os_hash_value', 'os_hash_algo',
 # NULLs sort as these, so keyset pagination compares plain values.
 _NULL_AS = {'name': '', 'container_format': '', 'disk_format': '',
             'size': -1}
+# What one list query may ask for: each tag or property filter is a
+# subquery, each value of an 'in:' filter a bound parameter (SQLite parses
+# an expression deeper than 1000 terms as an error, not as no match).
+MAX_TAG_FILTERS = 128
+MAX_PROPERTY_FILTERS = 128
+MAX_IN_VALUES = 1000
+MAX_LIMIT = 2 ** 31 - 1
+# Integer columns: size and virtual_size are BIGINT, min_* INT.
+_INT_RANGE = {'size': 2 ** 63 - 1, 'virtual_size': 2 ** 63 - 1,
+              'size_min': 2 ** 63 - 1, 'size_max': 2 ** 63 - 1,
+              'min_disk': 2 ** 31 - 1, 'min_ram': 2 ** 31 - 1}
 
 
 def _now():
@@ -56,7 +67,36 @@ def split_filter_values(value):
                                 strict=True))
     except (csv.Error, StopIteration):
         raise exception.Invalid('Invalid filter value %s' % value)
+    if len(items) > MAX_IN_VALUES:
+        raise exception.Invalid('At most %d values in one "in:" filter.'
+                                % MAX_IN_VALUES)
     return [item.strip() for item in items]
+
+
+def _text_filter(key, value):
+    """A filter value compared with a text column: a string (numbers and
+    booleans as their text), never a list or object."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        return str(value)
+    if not isinstance(value, str):
+        raise exception.Invalid('Invalid value for filter %s.' % key)
+    return value
+
+
+def _int_filter(key, value, message):
+    """A filter value for an integer column, within the column's range."""
+    if isinstance(value, bool):
+        raise exception.Invalid(message)
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise exception.Invalid(message)
+    if not 0 <= number <= _INT_RANGE[key]:
+        raise exception.Invalid('%s Its value must be between 0 and %d.'
+                                % (message, _INT_RANGE[key]))
+    return number
 
 
 def _visible_clause(ctxt, member_status='accepted'):
@@ -172,6 +212,12 @@ class ImageDatabase(base.Database):
         if len(sort_dirs) != len(sort_keys):
             raise exception.Invalid('Number of sort dirs does not match the '
                                     'number of sort keys')
+        if len(sort_keys) > len(SORT_KEYS):
+            raise exception.Invalid('At most %d sort keys.' % len(SORT_KEYS))
+        if limit is not None and not (isinstance(limit, int)
+                                      and 0 <= limit <= MAX_LIMIT):
+            raise exception.Invalid('limit must be an integer between 0 '
+                                    'and %d' % MAX_LIMIT)
         for key in sort_keys:
             if key not in SORT_KEYS:
                 raise exception.Invalid('Invalid sort key: %s' % key)
@@ -190,6 +236,7 @@ class ImageDatabase(base.Database):
         visibility = filters.pop('visibility', None)
         project_id = getattr(ctxt, 'project_id', None)
         if visibility is not None:
+            visibility = _text_filter('visibility', visibility)
             if visibility != 'all':
                 query = query.where(models.Image.visibility == visibility)
         elif project_id is None:
@@ -222,6 +269,12 @@ class ImageDatabase(base.Database):
     def _filter_conditions(self, filters):
         conditions = []
         tags = filters.pop('tags', None) or []
+        if isinstance(tags, str):
+            tags = [tags]
+        if not isinstance(tags, list) or len(tags) > MAX_TAG_FILTERS:
+            raise exception.Invalid('At most %d tag filters.'
+                                    % MAX_TAG_FILTERS)
+        tags = [_text_filter('tag', tag) for tag in tags]
         for tag in tags:
             conditions.append(sa.select(models.ImageTag.id).where(
                 models.ImageTag.image_id == models.Image.id,
@@ -232,26 +285,22 @@ class ImageDatabase(base.Database):
                     bool(filters.pop(key))))
         for key in ('size_min', 'size_max'):
             if key in filters:
-                try:
-                    value = int(filters.pop(key))
-                except (TypeError, ValueError):
-                    raise exception.Invalid('Unable to filter on a range '
-                                            'with a non-numeric value.')
+                value = _int_filter(key, filters.pop(key),
+                                    'Unable to filter on a range with a '
+                                    'non-numeric value.')
                 conditions.append(models.Image.size >= value
                                   if key == 'size_min'
                                   else models.Image.size <= value)
         for key in _INT_FILTERS:
             # Glance filters these columns by exact (numeric) value.
             if key in filters:
-                try:
-                    value = int(filters.pop(key))
-                except (TypeError, ValueError):
-                    raise exception.Invalid('Invalid value for %s.' % key)
+                value = _int_filter(key, filters.pop(key),
+                                    'Invalid value for %s.' % key)
                 conditions.append(getattr(models.Image, key) == value)
         for key in _IN_FILTERS:
             if key not in filters:
                 continue
-            op, value = split_filter_op(str(filters.pop(key)))
+            op, value = split_filter_op(_text_filter(key, filters.pop(key)))
             column = getattr(models.Image, key)
             if op == 'in':
                 conditions.append(column.in_(split_filter_values(value)))
@@ -263,12 +312,16 @@ class ImageDatabase(base.Database):
         for key in _EXACT_FILTERS:
             if key in filters:
                 conditions.append(getattr(models.Image, key)
-                                  == filters.pop(key))
+                                  == _text_filter(key, filters.pop(key)))
+        if len(filters) > MAX_PROPERTY_FILTERS:
+            raise exception.Invalid('At most %d property filters.'
+                                    % MAX_PROPERTY_FILTERS)
         for key, value in filters.items():
             conditions.append(sa.select(models.ImageProperty.id).where(
                 models.ImageProperty.image_id == models.Image.id,
                 models.ImageProperty.name == key,
-                models.ImageProperty.value == str(value)).exists())
+                models.ImageProperty.value == _text_filter(key,
+                                                           value)).exists())
         return conditions
 
     # -- writing -----------------------------------------------------------

@@ -1,10 +1,13 @@
 """The image API WSGI application (Glance v2), middleware included.
 
-Outer to inner: request id, error rendering, version documents (no auth),
-authentication ([image_api] auth_strategy, the compute API's strategies),
-then the route table. Errors look like Glance's: webob's error pages,
-which follow the request's Accept header (JSON ``{"message", "code",
-"title"}`` for application/json).
+Outer to inner: request id, error rendering (which first refuses a path
+or query string that is not UTF-8), version documents (no auth), the
+body size limit (image data exempt), authentication ([image_api]
+auth_strategy, the compute API's strategies), then the route table.
+Errors look like Glance's: webob's error pages, which follow the
+request's Accept header (JSON ``{"message", "code", "title"}`` for
+application/json). A registry or database that cannot be reached is 503
+with a Retry-After.
 
 The image API holds no database connection: metadata goes through the
 registry client, data through the stores.
@@ -22,6 +25,8 @@ import webob.exc
 from nube.api import auth
 from nube.api import middleware
 from nube import exception
+from nube.openapi import wsgi as openapi_wsgi
+from nube import safe_input
 import nube.conf
 from nube.image.api import common
 from nube.image.api import image_data
@@ -30,6 +35,7 @@ from nube.image.api import members
 from nube.image.api import patch
 from nube.image.api import schemas
 from nube.image import stores
+from nube import wsgi
 
 CONF = nube.conf.CONF
 LOG = logging.getLogger(__name__)
@@ -69,6 +75,7 @@ ROUTES = (
       'DELETE': members.delete}),
     ('/v2/schemas/{name}', {'GET': show_schema}),
     ('/v2/info/import', {'GET': image_data.import_info}),
+    ('/v2/openapi.json', {'GET': openapi_wsgi.image_document}),
 )
 
 
@@ -136,6 +143,29 @@ class VersionDocuments:
         return response
 
 
+# Routes whose body is image data (limited by [image_store]
+# image_size_cap, not by [image_api] max_request_body_size).
+_DATA_ROUTE = re.compile(r'^/v2/images/[^/]+/(file|stage)$')
+
+
+class BodySizeLimit:
+    """413 in Glance's shape for a body over [image_api]
+    max_request_body_size, before anything reads it; image data uploads
+    are exempt. A chunked body is counted as it is read."""
+
+    def __init__(self, application):
+        self.application = application
+        self._limited = wsgi.BodySizeLimit(
+            application, lambda: CONF.image_api.max_request_body_size,
+            error_response=lambda code, message: webob.exc.status_map[code](
+                explanation=message))
+
+    def __call__(self, environ, start_response):
+        if _DATA_ROUTE.match(environ.get('PATH_INFO', '')):
+            return self.application(environ, start_response)
+        return self._limited(environ, start_response)
+
+
 class Errors:
     """Exceptions -> Glance-style error responses; never a traceback."""
 
@@ -145,14 +175,18 @@ class Errors:
     @webob.dec.wsgify
     def __call__(self, req):
         try:
+            # Nothing below may meet a path or query it cannot decode.
+            safe_input.check_environ(req.environ)
             return req.get_response(self.application)
         except webob.exc.HTTPException as exc:
             return exc
         except exception.NubeException as exc:
             return self._from_nube(exc)
+        except safe_input.InvalidInput as exc:
+            return webob.exc.HTTPBadRequest(explanation=exc.message)
         except Exception:
             LOG.exception('Unexpected error serving %s %s', req.method,
-                          req.path)
+                          safe_input.printable_path(req.environ))
             return webob.exc.HTTPInternalServerError(
                 explanation='Unexpected error while serving the request.')
 
@@ -166,7 +200,23 @@ class Errors:
         headers = {}
         if isinstance(exc, patch.UnsupportedMediaType):
             headers['Accept-Patch'] = exc.accept_patch
+        if code == 503:
+            headers['Retry-After'] = str(RETRY_AFTER)
         return cls(explanation=exc.message, headers=headers)
+
+
+# Seconds a client is told to wait after a 503 (the registry or its
+# database unreachable).
+RETRY_AFTER = 5
+
+
+def error_body(code, message):
+    """Glance's JSON error document, for errors the WSGI server answers."""
+    title = webob.exc.status_map[code].title if code in \
+        webob.exc.status_map else 'Error'
+    return 'application/json', jsonutils.dump_as_bytes(
+        {'message': message, 'code': '%d %s' % (code, title),
+         'title': title})
 
 
 class RequestId:
@@ -195,6 +245,7 @@ def create_app(registry=None, store_manager=None):
     deps = Dependencies(registry=registry, store_manager=store_manager)
     app = Router(deps)
     app = auth.load(app, CONF.image_api.auth_strategy)
+    app = BodySizeLimit(app)
     app = VersionDocuments(app)
     app = Errors(app)
     app = RequestId(app)

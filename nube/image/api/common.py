@@ -5,6 +5,7 @@ import webob
 
 from nube.api import auth
 from nube import exception
+from nube import safe_input
 import nube.conf
 from nube.image.stores import base as store_base
 
@@ -39,7 +40,11 @@ def check_uuid(value, what='image'):
 
 
 def json_body(req, required=True):
-    """The decoded JSON body, read with a size limit (413 past it)."""
+    """The decoded JSON body, read with a size limit (413 past it).
+
+    Parsed by nube.safe_input: too deep, non-finite or not UTF-8 (lone
+    surrogates included) is 400.
+    """
     limit = CONF.image_api.max_request_body_size
     if req.content_length is not None and req.content_length > limit:
         raise RequestTooLarge()
@@ -52,9 +57,9 @@ def json_body(req, required=True):
             raise exception.Invalid('Body expected in request.')
         return None
     try:
-        return jsonutils.loads(data)
-    except ValueError:
-        raise exception.Invalid('Malformed JSON in request body.')
+        return safe_input.loads(data)
+    except safe_input.InvalidInput as exc:
+        raise exception.Invalid(exc.message)
 
 
 class RequestTooLarge(exception.NubeException):

@@ -11,6 +11,7 @@ from nube.image.api import policy
 from nube.image.api import schemas
 from nube.image.api import views
 from nube.image.stores import base as store_base
+from nube import utils
 
 CONF = nube.conf.CONF
 LOG = logging.getLogger(__name__)
@@ -22,6 +23,13 @@ CREATE_BASE = ('id', 'name', 'visibility', 'protected', 'os_hidden',
 _DISALLOWED = ('direct_url', 'self', 'file', 'schema', 'stores')
 MEMBER_STATUSES = ('pending', 'accepted', 'rejected', 'all')
 LIST_VISIBILITIES = ('community', 'public', 'private', 'shared', 'all')
+
+
+def check_property_quota(count):
+    """413 past the number of extra properties an image may have."""
+    if count > schemas.MAX_PROPERTIES:
+        raise common.ApiError(413, 'Maximum number of image properties (%d) '
+                                   'exceeded.' % schemas.MAX_PROPERTIES)
 
 
 def create(req, deps):
@@ -39,9 +47,14 @@ def create(req, deps):
     for name in body:
         patch.check_property_name(name,
                                   read_only=patch.READ_ONLY + ('locations',))
+    check_property_quota(len(body))
     if 'id' in values:
         values['id'] = values['id'].lower()
     values.setdefault('owner', ctxt.project_id)
+    if values['owner'] is not None and \
+            len(values['owner']) > schemas.MAX_NAME:
+        raise exception.Invalid('The owner of an image is at most %d '
+                                'characters.' % schemas.MAX_NAME)
     policy.check_create(ctxt, values['owner'])
     policy.check_owner_value(ctxt, values['owner'])
     policy.check_visibility(ctxt, values.get('visibility'),
@@ -139,6 +152,10 @@ def index(req, deps):
     if member_status not in MEMBER_STATUSES:
         raise exception.Invalid('Invalid status: %s' % member_status)
     marker = params.get('marker')
+    if marker is not None:
+        if not store_base.UUID_RE.match(marker):
+            raise exception.Invalid('marker [%s] not found' % marker)
+        marker = marker.lower()
     sort_keys, sort_dirs = _sorting(params)
     try:
         images = deps.registry.image_get_all(
@@ -187,6 +204,12 @@ def update(req, deps, image_id):
     policy.check_modify(ctxt, image)
     result = patch.apply(image, changes,
                          draft=patch.MEDIA_TYPES[content_type])
+    kept = set(image.get('properties') or {}) - set(
+        result.remove_properties or ())
+    check_property_quota(len(kept | set(result.properties or {})))
+    if result.tags is not None and len(result.tags) > schemas.MAX_TAGS:
+        raise common.ApiError(413, 'Maximum number of tags (%d) exceeded.'
+                              % schemas.MAX_TAGS)
     values = dict(result.values)
     if 'owner' in values and values['owner'] != image['owner'] and \
             not ctxt.is_admin:
@@ -231,10 +254,19 @@ def _checked_locations(deps, image, locations, values):
     if image['status'] not in ('queued', 'active'):
         raise exception.Conflict("It's not allowed to change locations if "
                                  "image status is %s." % image['status'])
+    if len(locations) > schemas.MAX_LOCATIONS:
+        raise common.ApiError(413, (
+            'The limit has been exceeded on the number of allowed image '
+            'locations. Attempted: %d, Maximum: %d'
+            % (len(locations), schemas.MAX_LOCATIONS)))
     own = {loc['url'] for loc in image.get('locations') or []}
     http = deps.stores.get('http')
     checked = []
     for loc in locations:
+        if len(utils.dumps(loc.get('metadata') or {}).encode('utf-8')) > \
+                schemas.MAX_PROPERTY_VALUE:
+            raise exception.Invalid('Location metadata is larger than %d '
+                                    'bytes.' % schemas.MAX_PROPERTY_VALUE)
         url = loc.get('url')
         if url not in own:
             try:
@@ -315,6 +347,10 @@ def add_tag(req, deps, image_id, tag):
     if len(tag) > 255:
         raise exception.Invalid("Provided object does not match schema "
                                 "'image': tag is too long")
+    tags = image.get('tags') or []
+    if tag not in tags and len(tags) >= schemas.MAX_TAGS:
+        raise common.ApiError(413, 'Maximum number of tags (%d) exceeded.'
+                              % schemas.MAX_TAGS)
     deps.registry.image_tag_add(ctxt, image['id'], tag)
     return common.no_content()
 

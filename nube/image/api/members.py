@@ -34,6 +34,12 @@ def create(req, deps, image_id):
     schemas.validate(schemas.MEMBER_CREATE, body)
     image = images.get_image(deps, ctxt, image_id)
     policy.check_manage_members(ctxt, image)
+    count = len(deps.registry.member_get_all(ctxt, image['id']))
+    if count >= schemas.MAX_MEMBERS:
+        raise common.ApiError(413, (
+            'The limit has been exceeded on the number of allowed image '
+            'members for this image. Attempted: %d, Maximum: %d'
+            % (count + 1, schemas.MAX_MEMBERS)))
     member = deps.registry.member_create(ctxt, image['id'], body['member'])
     return common.json_response(views.member(member))
 

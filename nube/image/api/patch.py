@@ -18,6 +18,8 @@ MEDIA_TYPES = {
     'application/openstack-images-v2.1-json-patch': 10,
 }
 OPERATIONS = ('add', 'remove', 'replace')
+# Enough to rewrite every attribute and property of an image at once.
+MAX_OPERATIONS = 512
 READ_ONLY = ('created_at', 'updated_at', 'status', 'checksum', 'size',
              'virtual_size', 'direct_url', 'self', 'file', 'schema', 'id',
              'os_hash_algo', 'os_hash_value', 'stores')
@@ -90,6 +92,9 @@ def parse(content_type, body):
     if not isinstance(body, list):
         raise exception.Invalid('Request body must be a JSON array of '
                                 'operation objects.')
+    if len(body) > MAX_OPERATIONS:
+        raise exception.Invalid('At most %d operations in one request.'
+                                % MAX_OPERATIONS)
     changes = []
     for raw in body:
         if not isinstance(raw, dict):
@@ -203,7 +208,9 @@ def _apply_location(locations, change):
 
 
 def _index(text, count, allow_end):
-    if not text.isdigit():
+    # ASCII digits only ('²' is a digit to str.isdigit, not to int), and
+    # few enough of them to read.
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
         raise exception.Invalid('Invalid position for %s a location.'
                                 % ('adding' if allow_end else 'removing'))
     index = int(text)

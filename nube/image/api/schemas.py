@@ -16,6 +16,17 @@ UUID_PATTERN = ('^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}'
 STATUSES = ['queued', 'saving', 'active', 'killed', 'deleted', 'uploading',
             'importing', 'pending_delete', 'deactivated']
 VISIBILITIES = ['community', 'public', 'private', 'shared']
+# What the image database holds: INT columns, TEXT values, and Glance's
+# default image_tag_quota and image_property_quota.
+MAX_INT = 2 ** 31 - 1
+MAX_PROPERTY_VALUE = 65535
+MAX_TAGS = 128
+MAX_PROPERTIES = 128
+# Glance's default image_location_quota and image_member_quota.
+MAX_LOCATIONS = 10
+MAX_MEMBERS = 128
+# Names, owners, member ids, tags: VARCHAR(255).
+MAX_NAME = 255
 
 
 def _nullable_string(description, **extra):
@@ -68,12 +79,15 @@ def base_properties():
                                            'image modification'),
         'tags': {'type': 'array', 'description':
                  'List of strings related to the image',
+                 'maxItems': MAX_TAGS,
                  'items': {'type': 'string', 'maxLength': 255}},
         'direct_url': _read_only('string', 'URL to access the image file '
                                            'kept in external store'),
-        'min_ram': {'type': 'integer', 'description':
+        'min_ram': {'type': 'integer', 'minimum': 0, 'maximum': MAX_INT,
+                    'description':
                     'Amount of ram (in MB) required to boot image.'},
-        'min_disk': {'type': 'integer', 'description':
+        'min_disk': {'type': 'integer', 'minimum': 0, 'maximum': MAX_INT,
+                     'description':
                      'Amount of disk space (in GB) required to boot '
                      'image.'},
         'self': _read_only('string', 'An image self url'),
@@ -135,6 +149,7 @@ def custom_properties():
     }
     for prop in props.values():
         prop['is_base'] = False
+        prop.setdefault('maxLength', MAX_PROPERTY_VALUE)
     return props
 
 
@@ -144,7 +159,8 @@ def image_schema():
     return {
         'name': 'image',
         'properties': properties,
-        'additionalProperties': {'type': 'string'},
+        'additionalProperties': {'type': 'string',
+                                 'maxLength': MAX_PROPERTY_VALUE},
         'links': [{'rel': 'self', 'href': '{self}'},
                   {'rel': 'enclosure', 'href': '{file}'},
                   {'rel': 'describedby', 'href': '{schema}'}],

@@ -29,7 +29,9 @@ import webob
 import webob.dec
 
 from nube import context as nube_context
+from nube.db import errors as db_errors
 from nube import exception
+from nube import safe_input
 import nube.conf
 from nube import policy
 from nube.db.image import api as image_db
@@ -98,9 +100,9 @@ BODY_SCHEMAS = {
 def _body(req, name):
     """The JSON body, checked against BODY_SCHEMAS[name]."""
     try:
-        body = jsonutils.loads(req.body) if req.body else {}
-    except ValueError:
-        raise exception.Invalid('Malformed JSON in request body.')
+        body = safe_input.loads(req.body) if req.body else {}
+    except safe_input.InvalidInput as exc:
+        raise exception.Invalid(exc.message)
     error = jsonschema.exceptions.best_match(
         jsonschema.Draft4Validator(BODY_SCHEMAS[name]).iter_errors(body))
     if error is not None:
@@ -120,8 +122,8 @@ class Handlers:
         filters = {}
         if params.get('filters'):
             try:
-                filters = jsonutils.loads(params['filters'])
-            except ValueError:
+                filters = safe_input.loads(params['filters'])
+            except safe_input.InvalidInput:
                 raise exception.Invalid('filters must be a JSON object')
             if not isinstance(filters, dict):
                 raise exception.Invalid('filters must be a JSON object')
@@ -220,6 +222,10 @@ class RegistryApp:
 
     @webob.dec.wsgify
     def __call__(self, req):
+        try:
+            safe_input.check_environ(req.environ)
+        except safe_input.InvalidInput as exc:
+            return _error(400, exc.message)
         for regex, methods in self.routes:
             match = regex.match(req.path_info)
             if match is None:
@@ -237,9 +243,17 @@ class RegistryApp:
                 code = exc.code if 400 <= int(exc.code or 500) < 600 \
                     else 500
                 return _error(code, exc.message)
-            except Exception:
+            except Exception as exc:
+                known = db_errors.classify(exc)
+                if known is not None:
+                    LOG.error('Registry request %s %s: %s', req.method,
+                              safe_input.printable_path(req.environ), exc)
+                    response = _error(*known)
+                    response.headers.update(
+                        db_errors.retry_headers(known[0]))
+                    return response
                 LOG.exception('Registry error serving %s %s', req.method,
-                              req.path)
+                              safe_input.printable_path(req.environ))
                 return _error(500, 'Internal registry error')
         return _error(404, 'Not found')
 

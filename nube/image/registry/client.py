@@ -66,16 +66,26 @@ class RegistryClient:
         headers = {'Content-Type': 'application/json'}
         if ctxt is None:
             return headers
-        headers[HEADER_USER] = ctxt.user_id or ''
-        headers[HEADER_PROJECT] = ctxt.project_id or ''
+        # HTTP strips the whitespace around a header value (requests
+        # refuses to send it): a noauth token "user: project" names
+        # project "project" here as anywhere.
+        headers[HEADER_USER] = (ctxt.user_id or '').strip()
+        headers[HEADER_PROJECT] = (ctxt.project_id or '').strip()
         headers[HEADER_ADMIN] = str(bool(ctxt.is_admin))
-        headers[HEADER_ROLES] = ','.join(ctxt.roles or [])
+        headers[HEADER_ROLES] = ','.join(ctxt.roles or []).strip()
         request_id = ctxt.global_request_id or ctxt.request_id
         if request_id:
             headers[HEADER_REQUEST_ID] = request_id
         return headers
 
-    def _call(self, method, path, ctxt=None, body=None, params=None):
+    def _call(self, method, path, ctxt=None, body=None, params=None,
+              key=None):
+        """The registry's answer (its ``key`` member when given).
+
+        Its 4xx become nube exceptions with its message; anything else
+        wrong (unreachable, 5xx, an answer without ``key``) is
+        RegistryUnavailable (503).
+        """
         data = None if body is None else jsonutils.dump_as_bytes(body)
         try:
             resp = self._send(
@@ -90,28 +100,43 @@ class RegistryClient:
             payload = resp.json()
         except ValueError:
             payload = {}
+        if not isinstance(payload, dict):
+            payload = {}
         if resp.status_code >= 400:
-            message = (payload.get('error') or {}).get('message') or \
-                resp.reason
+            error = payload.get('error')
+            message = (error.get('message') if isinstance(error, dict)
+                       else None) or resp.reason
             cls = _ERRORS.get(resp.status_code)
+            if cls is None and resp.status_code < 500:
+                cls = exception.Invalid
             if cls is None:
                 LOG.error('Image registry answered %s: %s',
                           resp.status_code, message)
                 raise RegistryUnavailable('The image registry failed: %s'
                                           % message)
             raise cls(message)
-        return payload
+        if key is None:
+            return payload
+        if key not in payload:
+            LOG.error('Image registry answered %s %s without %r', method,
+                      path, key)
+            raise RegistryUnavailable()
+        return payload[key]
 
     @staticmethod
     def _quote(value):
+        """One path segment; '.' and '..' encoded, or the HTTP client
+        would resolve them into another resource's path."""
         from urllib import parse
+        if value in ('.', '..'):
+            return value.replace('.', '%2E')
         return parse.quote(value, safe='')
 
     # -- images ------------------------------------------------------------
 
     def image_get(self, ctxt, image_id):
         return self._call('GET', '/images/%s' % self._quote(image_id),
-                          ctxt)['image']
+                          ctxt, key='image')
 
     def image_get_all(self, ctxt, filters=None, marker=None, limit=None,
                       sort_keys=None, sort_dirs=None,
@@ -125,13 +150,13 @@ class RegistryClient:
             params.append(('limit', str(limit)))
         params += [('sort_key', k) for k in sort_keys or []]
         params += [('sort_dir', d) for d in sort_dirs or []]
-        return self._call('GET', '/images', ctxt, params=params)['images']
+        return self._call('GET', '/images', ctxt, params=params, key='images')
 
     def image_create(self, ctxt, values, properties=None, tags=None,
                      locations=None):
         return self._call('POST', '/images', ctxt, body={
             'image': values, 'properties': properties or {},
-            'tags': tags or [], 'locations': locations or []})['image']
+            'tags': tags or [], 'locations': locations or []}, key='image')
 
     def image_update(self, ctxt, image_id, values=None, properties=None,
                      remove_properties=None, locations=None,
@@ -142,11 +167,11 @@ class RegistryClient:
         if locations is not None:
             body['locations'] = locations
         return self._call('PUT', '/images/%s' % self._quote(image_id), ctxt,
-                          body=body)['image']
+                          body=body, key='image')
 
     def image_destroy(self, ctxt, image_id):
         return self._call('DELETE', '/images/%s' % self._quote(image_id),
-                          ctxt)['image']
+                          ctxt, key='image')
 
     def image_tag_add(self, ctxt, image_id, tag):
         self._call('PUT', '/images/%s/tags/%s' % (
@@ -160,20 +185,20 @@ class RegistryClient:
 
     def member_get_all(self, ctxt, image_id):
         return self._call('GET', '/images/%s/members' % self._quote(
-            image_id), ctxt)['members']
+            image_id), ctxt, key='members')
 
     def member_get(self, ctxt, image_id, member):
         return self._call('GET', '/images/%s/members/%s' % (
-            self._quote(image_id), self._quote(member)), ctxt)['member']
+            self._quote(image_id), self._quote(member)), ctxt, key='member')
 
     def member_create(self, ctxt, image_id, member):
         return self._call('POST', '/images/%s/members' % self._quote(
-            image_id), ctxt, body={'member': member})['member']
+            image_id), ctxt, body={'member': member}, key='member')
 
     def member_update(self, ctxt, image_id, member, status):
         return self._call('PUT', '/images/%s/members/%s' % (
             self._quote(image_id), self._quote(member)), ctxt,
-            body={'status': status})['member']
+            body={'status': status}, key='member')
 
     def member_delete(self, ctxt, image_id, member):
         self._call('DELETE', '/images/%s/members/%s' % (

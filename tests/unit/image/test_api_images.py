@@ -293,7 +293,8 @@ def test_deactivate_reactivate_need_an_active_image(call):
 def test_schemas(call):
     image = call('GET', '/v2/schemas/image').body
     assert image['name'] == 'image'
-    assert image['additionalProperties'] == {'type': 'string'}
+    assert image['additionalProperties'] == {'type': 'string',
+                                             'maxLength': 65535}
     assert image['properties']['visibility']['enum'] == [
         'community', 'public', 'private', 'shared']
     assert image['properties']['status']['readOnly'] is True
