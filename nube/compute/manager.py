@@ -27,6 +27,7 @@ from nube.compute import image_cache
 from nube.compute import network
 from nube.compute import resource_tracker
 from nube.compute import states
+from nube.compute import unreported
 from nube.conductor import rpcapi as conductor_rpcapi
 import nube.conf
 from nube.image import client as image_client
@@ -66,13 +67,16 @@ class ComputeManager(periodic_task.PeriodicTasks):
             max_workers=CONF.compute.build_workers)
         self._tasks = set()
         self._tasks_lock = threading.Lock()
+        # Finished builds the conductor could not be told of yet.
+        self.unreported = unreported.UnreportedResults()
         # Spacing from config read now, not at import time.
         self._periodic_spacing = dict(
             self._periodic_spacing,
             _heartbeat=CONF.report_interval,
             _report_resources=CONF.compute.resource_report_interval,
             _sync_power_states=CONF.compute.power_state_sync_interval,
-            _clean_image_cache=CONF.compute.image_cache_interval)
+            _clean_image_cache=CONF.compute.image_cache_interval,
+            _report_unreported=CONF.compute.unreported_retry_interval)
 
     # -- service hooks -------------------------------------------------------
 
@@ -101,9 +105,9 @@ class ComputeManager(periodic_task.PeriodicTasks):
         uuid, task_state = instance['uuid'], instance['task_state']
         if task_state in _BUILD_STATES:
             LOG.warning('Instance %s was in task_state %s when compute %s '
-                        'stopped -> ERROR', uuid, task_state, self.host)
-            self._set_error(ctxt, uuid, 'Compute restarted during build',
-                            expected_task_state=task_state)
+                        'stopped; building it again here', uuid, task_state,
+                        self.host)
+            self._submit(self._resume_build, ctxt, instance)
         elif task_state in states.REBUILD_STATES:
             LOG.warning('Instance %s was in task_state %s when compute %s '
                         'stopped -> ERROR', uuid, task_state, self.host)
@@ -191,22 +195,53 @@ class ComputeManager(periodic_task.PeriodicTasks):
         self._submit(self._do_build, context, instance, spec or {},
                      alternates or [])
 
+    def _resume_build(self, ctxt, instance):
+        """A build this host had taken when it stopped: queued (its cast
+        consumed, the work never started) or half spawned. Its claim is
+        on this host, so it is built again here rather than failed."""
+        uuid = instance['uuid']
+        if instance['task_state'] == states.SPAWNING:
+            if uuid in self._guests():
+                self._destroy_quietly(ctxt, instance,
+                                      network.from_instance(instance))
+            if not self._move_task_state(
+                    ctxt, uuid, states.SPAWNING, states.SCHEDULING,
+                    CONF.conductor.scheduling_timeout, 'resumed build'):
+                return
+        self._do_build(ctxt, instance, {}, [])
+
+    def _move_task_state(self, ctxt, uuid, expected, task_state, deadline,
+                         what):
+        """Compare-and-swap the task state (with its new deadline): the
+        updated instance, or None when the instance moved on or the
+        conductor did not answer (the reaper then owns it)."""
+        try:
+            return self.conductor_api.instance_update(
+                ctxt, uuid, {'task_state': task_state},
+                expected_task_state=expected, deadline=deadline)
+        except _GONE as exc:
+            LOG.info('Dropping %s of instance %s: %s', what, uuid, exc)
+        except messaging.MessagingTimeout:
+            LOG.error('Conductor timed out at the start of %s of instance '
+                      '%s; leaving it to the reaper', what, uuid)
+        return None
+
+    def _guests(self):
+        try:
+            return self.driver.get_power_states()
+        except Exception:
+            LOG.exception('Could not list the guests of host %s', self.host)
+            return {}
+
     @timing.timed('compute.build')
     def _do_build(self, ctxt, instance, spec, alternates):
         uuid = instance['uuid']
         with self._instance_lock(uuid):
-            try:
-                with timing.stage('compute.build.cas'):
-                    instance = self.conductor_api.instance_update(
-                        ctxt, uuid, {'task_state': states.SPAWNING},
-                        expected_task_state=states.SCHEDULING,
-                        deadline=CONF.conductor.spawning_timeout)
-            except _GONE as exc:
-                LOG.info('Dropping build of instance %s: %s', uuid, exc)
-                return
-            except messaging.MessagingTimeout:
-                LOG.error('Conductor timed out starting build of instance '
-                          '%s; leaving it to the reaper', uuid)
+            with timing.stage('compute.build.cas'):
+                instance = self._move_task_state(
+                    ctxt, uuid, states.SCHEDULING, states.SPAWNING,
+                    CONF.conductor.spawning_timeout, 'build')
+            if instance is None:
                 return
             LOG.info('Spawning instance %s on host %s', uuid, self.host)
             network_info = []
@@ -243,17 +278,22 @@ class ComputeManager(periodic_task.PeriodicTasks):
                 returning=False)
         except messaging.MessagingTimeout:
             LOG.error('Conductor timed out finishing build of instance %s; '
-                      'leaving it to the reaper', uuid)
+                      'reporting it again later', uuid)
+            self.unreported.add(uuid, updates, states.SPAWNING,
+                                instance, network_info)
             return
         except _GONE as exc:
-            # A delete will remove the guest itself; anything else (the
-            # reaper gave up on us) leaves an ERROR instance that should
-            # not keep running.
             LOG.warning('Instance %s changed during build: %s', uuid, exc)
-            if not self._being_deleted(ctxt, uuid):
-                self._destroy_quietly(ctxt, instance, network_info)
+            self._build_lost(ctxt, instance, network_info)
             return
         LOG.info('Instance %s is active on host %s', uuid, self.host)
+
+    def _build_lost(self, ctxt, instance, network_info):
+        """The instance moved on without this build (a delete will remove
+        the guest itself; anything else - the reaper gave up on us -
+        leaves an ERROR instance that should not keep running)."""
+        if not self._being_deleted(ctxt, instance['uuid']):
+            self._destroy_quietly(ctxt, instance, network_info)
 
     def _being_deleted(self, ctxt, uuid):
         try:
@@ -462,6 +502,12 @@ class ComputeManager(periodic_task.PeriodicTasks):
     @timing.timed('compute.report_resources')
     def _report_resources(self, context):
         return self.resource_tracker.update_available_resource(context)
+
+    @periodic_task.periodic_task(spacing=10)
+    def _report_unreported(self, context):
+        """Tell the conductor the builds it missed (see unreported.py)."""
+        return self.unreported.flush(context, self.conductor_api,
+                                     self._build_lost)
 
     @periodic_task.periodic_task(spacing=60)
     def _sync_power_states(self, context):

@@ -13,6 +13,9 @@ from oslo_log import log as logging
 import oslo_messaging as messaging
 from oslo_service import periodic_task
 
+from nube import context as nube_context
+from nube import exception
+from nube import outage
 from nube import timing
 from nube.conductor import reaper
 from nube.conductor.tasks import build
@@ -20,6 +23,10 @@ import nube.conf
 
 CONF = nube.conf.CONF
 LOG = logging.getLogger(__name__)
+
+# Answers, not failures: the caller handles them, the log need not.
+_ANSWERS = (exception.InstanceNotFound, exception.UnexpectedTaskState,
+            exception.InstanceInvalidState)
 
 # What ConductorAPI sends for "argument not given" (None is a real value).
 UNSET = '__unset__'
@@ -37,8 +44,10 @@ class ConductorManager(periodic_task.PeriodicTasks):
 
     def __init__(self, cell_db, compute_api=None):
         super().__init__(CONF)
-        self.db = cell_db
+        # Each call rides out a database restart (nube.outage).
+        self.db = outage.DatabaseRetry(cell_db)
         self._compute_api = compute_api
+        self._recasts = {}
         self._started = time.monotonic()
         # Spacing from config read now, not at import time.
         self._periodic_spacing = dict(
@@ -58,6 +67,7 @@ class ConductorManager(periodic_task.PeriodicTasks):
     def ping(self, context):
         return 'pong'
 
+    @messaging.expected_exceptions(*_ANSWERS)
     @timing.timed('conductor.instance_get')
     def instance_get(self, context, instance_uuid):
         return self.db.instance_get(instance_uuid)
@@ -66,6 +76,7 @@ class ConductorManager(periodic_task.PeriodicTasks):
     def instance_get_all_by_host(self, context, host):
         return self.db.instance_get_all_by_host(host)
 
+    @messaging.expected_exceptions(*_ANSWERS)
     @timing.timed('conductor.instance_update')
     def instance_update(self, context, instance_uuid, updates,
                         expected_task_state=UNSET, deadline=UNSET,
@@ -77,16 +88,19 @@ class ConductorManager(periodic_task.PeriodicTasks):
             **_given(expected_task_state=expected_task_state,
                      deadline=deadline))
 
+    @messaging.expected_exceptions(*_ANSWERS)
     @timing.timed('conductor.instance_destroy')
     def instance_destroy(self, context, instance_uuid):
         return self.db.instance_destroy(instance_uuid)
 
+    @messaging.expected_exceptions(*_ANSWERS)
     @timing.timed('conductor.instance_fault_create')
     def instance_fault_create(self, context, instance_uuid, code, message,
                               details=None, host=None):
         return self.db.instance_fault_create(
             instance_uuid, code, message, details=details, host=host)
 
+    @messaging.expected_exceptions(*_ANSWERS)
     @timing.timed('conductor.instance_set_error')
     def instance_set_error(self, context, instance_uuid, message, code=500,
                            details=None, host=None,
@@ -130,6 +144,33 @@ class ConductorManager(periodic_task.PeriodicTasks):
         return build.retry_build(context, self.db, self.compute_api,
                                  instance_uuid, host, reason, alternates)
 
+    def _recast_build(self, inst):
+        """Send a queued build its live compute never started once more
+        ([conductor] lost_build_recasts times), with a fresh deadline."""
+        uuid = inst['uuid']
+        done = self._recasts.get(uuid, 0)
+        if done >= CONF.conductor.lost_build_recasts:
+            self._recasts.pop(uuid, None)
+            return False
+        try:
+            instance = self.db.instance_update(
+                uuid, {'task_state': 'scheduling'},
+                expected_task_state='scheduling',
+                deadline=CONF.conductor.scheduling_timeout)
+        except Exception as exc:
+            LOG.info('Not sending the build of instance %s again: %s',
+                     uuid, exc)
+            return False
+        if len(self._recasts) > 10000:
+            self._recasts.clear()
+        self._recasts[uuid] = done + 1
+        LOG.warning('Build of instance %s was never started by host %s; '
+                    'sending it again', uuid, inst['host'])
+        self.compute_api.build_and_run_instance(
+            nube_context.get_admin_context(), inst['host'], instance,
+            build.spec_for(instance), [])
+        return True
+
     @periodic_task.periodic_task(spacing=10, run_immediately=True)
     def _heartbeat(self, context):
         self.db.service_heartbeat(CONF.host, 'nube-conductor',
@@ -142,7 +183,8 @@ class ConductorManager(periodic_task.PeriodicTasks):
         # full service_down_time, a stale heartbeat may be our own outage.
         settled = (time.monotonic() - self._started >=
                    CONF.service_down_time)
-        counts = reaper.reap(self.db, check_down_hosts=settled)
+        counts = reaper.reap(self.db, check_down_hosts=settled,
+                             recast=self._recast_build)
         if any(counts.values()):
             LOG.info('Reaper moved %(overdue)d overdue instances and '
                      '%(host_down)d instances on down hosts to ERROR',

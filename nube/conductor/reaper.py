@@ -61,10 +61,24 @@ def _overdue(cell_db, now):
             return
 
 
-def _reap_overdue(cell_db, now):
+def up_compute_hosts(cell_db, now):
+    services = cell_db.service_get_all(binary=COMPUTE_BINARY)
+    return {s['host'] for s in services if service_is_up(s, now)}
+
+
+def _reap_overdue(cell_db, now, recast=None):
     count = 0
+    up_hosts = None
     for inst in _overdue(cell_db, now):
         state = inst['task_state']
+        if recast is not None and state == 'scheduling' and \
+                inst.get('host'):
+            # Never started on a live host: its build cast may have been
+            # lost (a message bus restart), so send it once more.
+            if up_hosts is None:
+                up_hosts = up_compute_hosts(cell_db, now)
+            if inst['host'] in up_hosts and recast(inst):
+                continue
         started = _parse(inst.get('updated_at'))
         elapsed = int((now - started).total_seconds()) if started else 0
         message = ('Timed out in task_state %s after %ds on host %s' %
@@ -103,15 +117,18 @@ def _reap_down_hosts(cell_db, now):
     return count
 
 
-def reap(cell_db, now=None, check_down_hosts=True):
+def reap(cell_db, now=None, check_down_hosts=True, recast=None):
     """One reaper pass over a cell; returns what it did, for callers/tests.
 
     ``check_down_hosts`` is False while the conductor itself has not run
     for a full service_down_time: heartbeats travel through the conductor,
-    so right after it was down every compute looks dead.
+    so right after it was down every compute looks dead. ``recast(inst)``,
+    when given, may send an overdue queued build to its live host again
+    (True: it did, and the instance is left alone this pass).
     """
     now = now or utils.utcnow()
-    counts = {'overdue': _reap_overdue(cell_db, now), 'host_down': 0}
+    counts = {'overdue': _reap_overdue(cell_db, now, recast=recast),
+              'host_down': 0}
     if check_down_hosts:
         counts['host_down'] = _reap_down_hosts(cell_db, now)
     return counts

@@ -2,11 +2,41 @@
 
 1.0 - initial version
 1.1 - instance_update(returning=False); service_heartbeat_many
+
+Calls ride out a message bus or database restart: each attempt waits
+[conductor] call_attempt_timeout seconds, and a call that timed out (its
+reply lost) or found the conductor's database unreachable is sent again
+for up to [conductor] call_retry_window seconds. Every call is safe to
+repeat: reads and idempotent writes as they are, and the compare-and-swap
+writes (instance_update, instance_set_error, instance_destroy) check,
+when a repeat loses its compare-and-swap, whether the lost attempt had
+already done the write.
 """
 
+import time
+
+from oslo_log import log as logging
+import oslo_messaging as messaging
+
+from nube import exception
+from nube import outage
 from nube import rpc
+import nube.conf
+
+CONF = nube.conf.CONF
+LOG = logging.getLogger(__name__)
 
 TOPIC = 'conductor'
+_FIRST_PAUSE = 0.2
+_MAX_PAUSE = 5.0
+
+
+class _Attempts:
+    """Whether any attempt of one call may have reached the conductor and
+    done its work without the caller hearing back."""
+
+    def __init__(self):
+        self.ambiguous = False
 
 
 class ConductorAPI:
@@ -17,11 +47,61 @@ class ConductorAPI:
         self._client = rpc.get_client(TOPIC, '1.0',
                                       transport_url=transport_url,
                                       timeout=timeout)
+        # Per attempt: the given timeout, else [conductor]
+        # call_attempt_timeout while retries are on.
+        self._timeout = timeout
 
-    def _call(self, ctxt, method, version=None, **kwargs):
-        client = (self._client.prepare() if version is None else
-                  self._client.prepare(version=version))
-        return client.call(ctxt, method, **kwargs)
+    def _call(self, ctxt, method, version=None, retry=True, attempts=None,
+              **kwargs):
+        """Call ``method``, again through a bus or database outage.
+
+        ``retry=False``: one attempt (heartbeats: the next one follows
+        soon). The error after the last attempt is a MessagingTimeout
+        (existing handlers treat "no answer" alike) or the remote error.
+        """
+        window = CONF.conductor.call_retry_window if retry else 0
+        prepare = {} if version is None else {'version': version}
+        if self._timeout is None:
+            # Also without retries: a heartbeat whose reply was lost must
+            # not hold the periodic tasks for rpc_response_timeout.
+            prepare['timeout'] = CONF.conductor.call_attempt_timeout
+        client = self._client.prepare(**prepare)
+        attempts = attempts or _Attempts()
+        start = time.monotonic()
+        pause = _FIRST_PAUSE
+        count = 0
+        while True:
+            count += 1
+            try:
+                result = client.call(ctxt, method, **kwargs)
+            except messaging.MessagingTimeout as exc:
+                attempts.ambiguous = True
+                failure = exc
+            except Exception as exc:
+                if not outage.is_remote_db_outage(exc):
+                    raise
+                failure = exc
+            else:
+                if count > 1:
+                    LOG.info('Conductor answered %s after %d attempts '
+                             '(%.1fs)', method, count,
+                             time.monotonic() - start)
+                return result
+            waited = time.monotonic() - start
+            if waited + pause >= window:
+                if window:
+                    LOG.error('Conductor gave no answer to %s in %d attempts '
+                              '(%.1fs): %s', method, count, waited, failure)
+                if not isinstance(failure, messaging.MessagingTimeout):
+                    raise messaging.MessagingTimeout(
+                        'conductor database unreachable: %s' % failure)
+                raise failure
+            if count == 1:
+                LOG.warning('Conductor call %s failed (%s); asking again for '
+                            'up to %ds', method, type(failure).__name__,
+                            window)
+            time.sleep(pause)
+            pause = min(pause * 2, _MAX_PAUSE)
 
     def ping(self, ctxt, timeout=None):
         return self._client.prepare(timeout=timeout).call(ctxt, 'ping')
@@ -67,15 +147,35 @@ class ConductorAPI:
         kwargs = dict(instance_uuid=instance_uuid, updates=updates,
                       expected_task_state=expected_task_state,
                       deadline=deadline)
-        if returning:
-            return self._call(ctxt, 'instance_update', **kwargs)
-        return self._call(ctxt, 'instance_update', version='1.1',
-                          returning=False, **kwargs)
+        if not returning:
+            kwargs.update(version='1.1', returning=False)
+        attempts = _Attempts()
+        try:
+            return self._call(ctxt, 'instance_update', attempts=attempts,
+                              **kwargs)
+        except exception.UnexpectedTaskState:
+            if not attempts.ambiguous:
+                raise
+            # A lost attempt may have made the change: then it is done.
+            current = self.instance_get(ctxt, instance_uuid)
+            if not _applied(current, updates):
+                raise
+            LOG.info('Update of instance %s was applied by an attempt whose '
+                     'answer was lost', instance_uuid)
+            return current if returning else None
 
     def instance_destroy(self, ctxt, instance_uuid):
         """Soft-delete and release the instance's claim and addresses."""
-        return self._call(ctxt, 'instance_destroy',
-                          instance_uuid=instance_uuid)
+        attempts = _Attempts()
+        try:
+            return self._call(ctxt, 'instance_destroy', attempts=attempts,
+                              instance_uuid=instance_uuid)
+        except exception.InstanceNotFound:
+            if not attempts.ambiguous:
+                raise
+            LOG.info('Instance %s was destroyed by an attempt whose answer '
+                     'was lost', instance_uuid)
+            return None
 
     def instance_fault_create(self, ctxt, instance_uuid, code, message,
                               details=None, host=None):
@@ -87,17 +187,26 @@ class ConductorAPI:
                            details=None, host=None,
                            expected_task_state='__unset__'):
         """ERROR plus a fault in one transaction; False if the CAS lost."""
-        return self._call(ctxt, 'instance_set_error',
-                          instance_uuid=instance_uuid, message=message,
-                          code=code, details=details, host=host,
-                          expected_task_state=expected_task_state)
+        attempts = _Attempts()
+        changed = self._call(ctxt, 'instance_set_error', attempts=attempts,
+                             instance_uuid=instance_uuid, message=message,
+                             code=code, details=details, host=host,
+                             expected_task_state=expected_task_state)
+        if changed or not attempts.ambiguous:
+            return changed
+        try:
+            current = self.instance_get(ctxt, instance_uuid)
+        except exception.InstanceNotFound:
+            return False
+        return current.get('vm_state') == 'error' and \
+            current.get('task_state') is None
 
     def compute_node_update(self, ctxt, host, nodename, resources):
         return self._call(ctxt, 'compute_node_update', host=host,
                           nodename=nodename, resources=resources)
 
     def service_heartbeat(self, ctxt, host, binary, topic=None):
-        return self._call(ctxt, 'service_heartbeat', host=host,
+        return self._call(ctxt, 'service_heartbeat', retry=False, host=host,
                           binary=binary, topic=topic)
 
     def service_heartbeat_many(self, ctxt, hosts, binary, topic=None):
@@ -107,7 +216,8 @@ class ConductorAPI:
         refreshed or created.
         """
         return self._call(ctxt, 'service_heartbeat_many', version='1.1',
-                          hosts=list(hosts), binary=binary, topic=topic)
+                          retry=False, hosts=list(hosts), binary=binary,
+                          topic=topic)
 
     def allocate_fixed_ip(self, ctxt, instance_uuid):
         """{'address', 'mac', 'network_label'}; idempotent."""
@@ -127,3 +237,11 @@ class ConductorAPI:
         self._client.prepare().cast(
             ctxt, 'build_failed', instance_uuid=instance_uuid, host=host,
             reason=reason, alternates=alternates)
+
+
+def _applied(instance, updates):
+    """Whether ``instance`` already holds the states ``updates`` set."""
+    for key in ('task_state', 'vm_state'):
+        if key in updates and instance.get(key) != updates[key]:
+            return False
+    return 'task_state' in updates or 'vm_state' in updates

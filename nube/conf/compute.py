@@ -27,12 +27,21 @@ compute_opts = [
                help='Where instance disks and console logs live.'),
     cfg.IntOpt('build_workers', default=64, min=1,
                help='Builds and deletes one compute runs at the same time.'),
+    cfg.IntOpt('unreported_retry_interval', default=10, min=1,
+               help='Seconds between attempts to tell the conductor of '
+                    'builds that finished while it could not be reached '
+                    '(kept in memory until it answers or the instance '
+                    'moved on).'),
     cfg.IntOpt('fake_vcpus', default=16, min=1,
                help='Fake driver: vCPUs each fake host reports.'),
     cfg.IntOpt('fake_memory_mb', default=65536, min=1,
                help='Fake driver: RAM each fake host reports.'),
     cfg.IntOpt('fake_local_gb', default=1024, min=1,
                help='Fake driver: disk each fake host reports.'),
+    cfg.FloatOpt('fake_spawn_seconds', default=0.0, min=0.0, max=600.0,
+                 help='Fake driver: seconds each spawn takes, as a '
+                      'hypervisor would (fault drills use it so that a '
+                      'storm is still building when the fault hits).'),
     cfg.ListOpt('fake_hosts', default=[],
                 help='Fake driver: extra host names this one process serves, '
                      'each its own compute service (for scale tests).'),

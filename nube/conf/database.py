@@ -35,6 +35,14 @@ budget_opts = [
                       'refuses new connections (1040 Too many '
                       'connections), before the error reaches the caller. '
                       '0: fail at the first full-pool timeout.'),
+    cfg.FloatOpt('outage_wait_timeout', default=30.0, min=0.0,
+                 help='Seconds nube-conductor and nube-scheduler keep '
+                      'retrying a database operation while the server '
+                      'cannot be reached (a MariaDB restart drops every '
+                      'connection and refuses new ones for a few seconds) '
+                      'before the error reaches the caller. Computes '
+                      'retry their conductor calls on top of this, for '
+                      '[conductor] call_retry_window. 0: no retry.'),
 ]
 
 

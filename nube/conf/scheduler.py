@@ -13,6 +13,13 @@ scheduler_opts = [
     cfg.IntOpt('build_request_timeout', default=300, min=1,
                help='Seconds a server may wait to be scheduled; after that '
                     'the scheduler moves it to cell0 in ERROR.'),
+    cfg.IntOpt('build_request_recover_after', default=60, min=1,
+               help='Seconds after which a server still waiting to be '
+                    'scheduled is looked for in the cells: one a '
+                    'scheduler claimed but never handed over (it died in '
+                    'between) is handed over now, one no scheduler took '
+                    '(its cast was lost with a scheduler that died) is '
+                    'scheduled again, once per scheduler process.'),
     cfg.IntOpt('reaper_interval', default=10, min=1,
                help='Seconds between scans for stale build requests.'),
 ]

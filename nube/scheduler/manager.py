@@ -14,6 +14,7 @@ import oslo_messaging as messaging
 from oslo_service import periodic_task
 
 from nube import exception
+from nube import outage
 from nube import timing
 from nube import utils
 from nube.cells import targeting
@@ -40,6 +41,8 @@ class SchedulerManager(periodic_task.PeriodicTasks):
         self.selector = selector.HostSelector()
         self._compute_apis = compute_rpcapi.ClientsByCell()
         self.stats = {'scheduled': 0, 'no_valid_host': 0, 'claim_races': 0}
+        # Waiting servers this process scheduled again (once each).
+        self._rescheduled = set()
         # Spacing from config read now; decorator arguments are read at
         # import, before the configuration is.
         self._periodic_spacing = dict(
@@ -58,8 +61,14 @@ class SchedulerManager(periodic_task.PeriodicTasks):
             except Exception as exc:
                 LOG.exception('Scheduling %s failed',
                               build['instance']['uuid'])
-                self._bury_in_cell0(context, build['instance'],
-                                    'Scheduling failed: %s' % exc)
+                try:
+                    self._bury_in_cell0(context, build['instance'],
+                                        'Scheduling failed: %s' % exc)
+                except Exception:
+                    # Its build request stays: the stale build request
+                    # reaper buries it later.
+                    LOG.exception('Could not bury %s in cell0',
+                                  build['instance']['uuid'])
 
     @timing.timed('scheduler.select_destinations')
     def select_destinations(self, context, spec, instance_uuids):
@@ -76,7 +85,7 @@ class SchedulerManager(periodic_task.PeriodicTasks):
     def _schedule_one(self, context, instance, spec):
         started = time.monotonic()
         with timing.stage('scheduler.host_states'):
-            host_states = self.host_manager.get_host_states()
+            host_states = outage.retry_db(self.host_manager.get_host_states)
         if spec.get('scheduler_hints'):
             self.host_manager.set_instances_for_hints(host_states, spec)
         one = dict(spec, num_instances=1, instance_uuids=[instance['uuid']])
@@ -99,8 +108,9 @@ class SchedulerManager(periodic_task.PeriodicTasks):
                                            or chosen.availability_zone)
             try:
                 with timing.stage('scheduler.claim'):
-                    created = claims.claim_and_create(
-                        cell_db, _node_dict(chosen), values)
+                    created = outage.retry_db(
+                        claims.claim_and_create, cell_db, _node_dict(chosen),
+                        values)
             except exception.ClaimFailed as exc:
                 self.stats['claim_races'] += 1
                 last_error = exc
@@ -121,8 +131,13 @@ class SchedulerManager(periodic_task.PeriodicTasks):
 
     def _hand_over(self, context, cell, created, spec, alternates):
         uuid = created['uuid']
-        if not api_db.get_database().build_request_complete(uuid,
-                                                            cell['id']):
+        if not outage.retry_db(api_db.get_database().build_request_complete,
+                               uuid, cell['id']):
+            mapping = _mapping_or_none(uuid)
+            if mapping is not None and mapping['cell_id'] == cell['id']:
+                LOG.info('Server %s was handed over meanwhile (stale build '
+                         'request recovery)', uuid)
+                return
             LOG.info('Server %s was deleted while scheduling; undoing its '
                      'claim', uuid)
             targeting.cell_database(cell).instance_destroy(uuid)
@@ -145,6 +160,9 @@ class SchedulerManager(periodic_task.PeriodicTasks):
     @timing.timed('scheduler.bury_in_cell0')
     def _bury_in_cell0(self, context, instance, message):
         """Write a server no host could take into cell0, in ERROR."""
+        outage.retry_db(self._write_to_cell0, instance, message)
+
+    def _write_to_cell0(self, instance, message):
         uuid = instance['uuid']
         LOG.warning('Server %s goes to cell0: %s', uuid, message)
         cell0 = targeting.get_cell0()
@@ -181,16 +199,71 @@ class SchedulerManager(periodic_task.PeriodicTasks):
 
     @periodic_task.periodic_task(spacing=10, run_immediately=True)
     def _reap_stale_build_requests(self, context):
-        """Servers no scheduler took in time (a lost cast) go to ERROR."""
-        older = utils.utcnow() - datetime.timedelta(
-            seconds=CONF.scheduler.build_request_timeout)
-        stale = api_db.get_database().build_request_get_all(older_than=older)
-        for instance in stale:
+        """Servers still waiting to be scheduled after a while: finish the
+        hand-over a dead scheduler left, schedule again what a dead
+        scheduler's lost cast never started, and move to ERROR what is
+        still waiting after build_request_timeout."""
+        now = utils.utcnow()
+        db = api_db.get_database()
+        expired = {i['uuid'] for i in db.build_request_get_all(
+            older_than=now - datetime.timedelta(
+                seconds=CONF.scheduler.build_request_timeout))}
+        waiting = db.build_request_get_all(
+            older_than=now - datetime.timedelta(
+                seconds=CONF.scheduler.build_request_recover_after))
+        counts = {'handed_over': 0, 'rescheduled': 0, 'buried': 0}
+        for instance in waiting:
+            try:
+                counts[self._recover(context, instance,
+                                     instance['uuid'] in expired)] += 1
+            except Exception:
+                LOG.exception('Could not recover waiting server %s',
+                              instance['uuid'])
+        if any(counts.values()):
+            LOG.warning('Stale build requests: %(handed_over)d handed over, '
+                        '%(rescheduled)d scheduled again, %(buried)d moved '
+                        'to ERROR', counts)
+        return counts
+
+    def _recover(self, context, instance, expired):
+        uuid = instance['uuid']
+        for cell in targeting.get_cells():
+            try:
+                created = targeting.cell_database(cell).instance_get(uuid)
+            except exception.InstanceNotFound:
+                continue
+            # Claimed there, never handed over: hand it over now (a build
+            # that started anyway, from the conductor's recast, is kept).
+            LOG.warning('Server %s was claimed on %s but never handed over; '
+                        'handing it over', uuid, created['host'])
+            if created['task_state'] == states.SCHEDULING:
+                self._hand_over(context, cell, created,
+                                _spec_or_empty(uuid), [])
+            else:
+                api_db.get_database().build_request_complete(uuid,
+                                                             cell['id'])
+            return 'handed_over'
+        if expired or uuid in self._rescheduled:
             self._bury_in_cell0(
                 context, instance,
                 'Scheduling timed out after %ds: no scheduler handled this '
                 'server' % CONF.scheduler.build_request_timeout)
-        return len(stale)
+            return 'buried'
+        if len(self._rescheduled) > 10000:
+            self._rescheduled.clear()
+        self._rescheduled.add(uuid)
+        LOG.warning('Server %s waited %ds without a scheduler taking it; '
+                    'scheduling it again', uuid,
+                    CONF.scheduler.build_request_recover_after)
+        self._schedule_one(context, instance, _spec_or_empty(uuid))
+        return 'rescheduled'
+
+
+def _spec_or_empty(uuid):
+    try:
+        return api_db.get_database().request_spec_get(uuid)
+    except exception.NotFound:
+        return {}
 
 
 def _mapping_or_none(uuid):

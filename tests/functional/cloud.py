@@ -186,13 +186,14 @@ class Cloud:
                          for name, svc in self.services.items())
 
 
-def module_cloud(tmp_path_factory, request, start, cls=None):
+def module_cloud(tmp_path_factory, request, start, cls=None, servers=None):
     """Body of a module-scoped ``cloud`` fixture: a cloud (``cls``, default
-    Cloud) on the checked MariaDB and RabbitMQ, started by ``start(c)``,
+    Cloud) on the checked MariaDB and RabbitMQ (or the ``servers`` given,
+    a (DatabaseServer, RabbitServer) pair), started by ``start(c)``,
     stopped after the module; the services' logs are printed if anything
     failed."""
     from tests.functional import conftest
-    db_server, rabbit = conftest.checked_servers()
+    db_server, rabbit = servers or conftest.checked_servers()
     cloud = (cls or Cloud)(tmp_path_factory.mktemp('cloud'), db_server,
                            rabbit)
     try:

@@ -3,11 +3,13 @@
 Guests are entries in a dict, one dict per host name, kept on the class so
 that several compute services in one process (``[compute] fake_hosts``)
 stay independent while two drivers built for the same host share state.
-Every call is O(1) except the two listings, and nothing sleeps.
+Every call is O(1) except the two listings, and nothing sleeps (unless
+[compute] fake_spawn_seconds asks spawns to take time).
 """
 
 import json
 import threading
+import time
 
 from nube import exception
 from nube.compute import states
@@ -88,6 +90,8 @@ class FakeDriver(driver.ComputeDriver):
 
     def spawn(self, context, instance, image_meta, network_info):
         uuid = instance['uuid']
+        if CONF.compute.fake_spawn_seconds:
+            time.sleep(CONF.compute.fake_spawn_seconds)
         with FakeDriver._lock:
             if uuid in self._guests:
                 raise exception.VirtDriverError(

@@ -35,7 +35,7 @@ def _node_for(cell_db, alternate):
                                 reason='no such compute node')
 
 
-def _spec_for(instance):
+def spec_for(instance):
     sysmeta = instance.get('system_metadata') or {}
     return {'requested_networks': sysmeta.get('requested_networks', 'auto')}
 
@@ -80,7 +80,7 @@ def retry_build(ctxt, cell_db, compute_api, instance_uuid, host, reason,
         LOG.info('Retrying build of instance %s on host %s (%d alternates '
                  'left)', instance_uuid, alternate['host'], len(remaining))
         compute_api.build_and_run_instance(
-            ctxt, alternate['host'], instance, _spec_for(instance),
+            ctxt, alternate['host'], instance, spec_for(instance),
             remaining)
         return alternate['host']
 

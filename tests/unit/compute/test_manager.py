@@ -216,21 +216,48 @@ def test_terminate_failure_errors(cell, ctxt, monkeypatch):
     assert 'Delete failed' in failed['fault']['message']
 
 
-def test_init_host_errors_in_flight_build(cell, ctxt):
+def test_init_host_builds_again_what_it_had_taken(cell, ctxt):
+    """A restart neither fails nor forgets the builds this host had taken:
+    one half spawned, one whose cast was consumed but never started."""
     cell.compute('c1')
     spawning = fakes.claim_instance(cell.db, _node(cell.db, 'c1'))
     cell.db.instance_update(spawning['uuid'],
                             {'task_state': states.SPAWNING})
+    queued = fakes.claim_instance(cell.db, _node(cell.db, 'c1'))
     active = _build(cell, ctxt, 'c1')
+    usage = fakes.node_usage(cell.db, 'c1')
 
-    cell.compute('c1')  # the process restarts
+    mgr = cell.compute('c1')  # the process restarts
+    cell.wait()
 
-    failed = cell.db.instance_get(spawning['uuid'])
-    assert failed['vm_state'] == states.ERROR
-    assert failed['task_state'] is None
-    assert failed['fault']['message'] == 'Compute restarted during build'
-    assert failed['fault']['host'] == 'c1'
+    for uuid in (spawning['uuid'], queued['uuid']):
+        inst = cell.db.instance_get(uuid)
+        assert (inst['vm_state'], inst['task_state']) == (states.ACTIVE,
+                                                          None)
+        assert inst['fault'] is None
+        assert uuid in mgr.driver.get_power_states()
     assert cell.db.instance_get(active['uuid'])['vm_state'] == states.ACTIVE
+    # Built again on the claim it had: nothing claimed twice.
+    assert fakes.node_usage(cell.db, 'c1') == usage
+
+
+def test_late_cast_of_a_resumed_build_is_dropped(cell, ctxt):
+    cell.compute('c1')
+    inst = fakes.claim_instance(cell.db, _node(cell.db, 'c1'))
+    cell.db.instance_update(inst['uuid'], {'task_state': states.SPAWNING})
+    mgr = cell.compute('c1')
+    cell.wait()
+    built = cell.db.instance_get(inst['uuid'])
+    assert built['vm_state'] == states.ACTIVE
+    # Its original cast, delivered late, is dropped by the
+    # compare-and-swap: the guest is not spawned over again.
+    spawned = []
+    mgr.driver.spawn = lambda *args: spawned.append(args)
+    mgr.build_and_run_instance(ctxt, inst, {}, [])
+    cell.wait()
+    assert spawned == []
+    assert cell.db.instance_get(inst['uuid'])['launched_at'] == \
+        built['launched_at']
 
 
 def test_init_host_resumes_delete(cell, ctxt):

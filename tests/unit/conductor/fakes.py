@@ -7,6 +7,8 @@ import threading
 import time
 import uuid as uuidlib
 
+import oslo_messaging as messaging
+
 from nube import utils
 from nube.compute import states
 from nube.db import migration
@@ -76,6 +78,27 @@ def alternate(node):
             'compute_node_id': node['id']}
 
 
+class Unwrapped:
+    """A manager whose methods raise what the RPC dispatcher hands the
+    caller (the exception itself, not oslo.messaging's ExpectedException
+    wrapper of the methods declared with expected_exceptions)."""
+
+    def __init__(self, manager):
+        self._manager = manager
+
+    def __getattr__(self, name):
+        value = getattr(self._manager, name)
+        if not callable(value):
+            return value
+
+        def call(*args, **kwargs):
+            try:
+                return value(*args, **kwargs)
+            except messaging.ExpectedException as exc:
+                raise exc.exc_info[1] from None
+        return call
+
+
 class LocalConductorAPI:
     """Stands in for the RPC transport only: calls ConductorManager methods
     in-process, copying arguments and results as serialization would.
@@ -98,8 +121,12 @@ class LocalConductorAPI:
 
         def call(ctxt, *args, **kwargs):
             with self._lock:
-                result = method(ctxt, *copy.deepcopy(args),
-                                **copy.deepcopy(kwargs))
+                try:
+                    result = method(ctxt, *copy.deepcopy(args),
+                                    **copy.deepcopy(kwargs))
+                except messaging.ExpectedException as exc:
+                    # What the RPC dispatcher unwraps for its caller.
+                    raise exc.exc_info[1] from None
             return copy.deepcopy(result)
         return call
 

@@ -28,7 +28,9 @@ def compute_api():
 
 @pytest.fixture
 def conductor(db, compute_api):
-    return conductor_manager.ConductorManager(db, compute_api=compute_api)
+    # Raising what the RPC dispatcher hands its caller.
+    return fakes.Unwrapped(conductor_manager.ConductorManager(
+        db, compute_api=compute_api))
 
 
 @pytest.fixture
