@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Install and start what nube's tests need on a bare Debian 12 (root, no
-# systemd): the system packages of bindep.txt (profiles test/compile and
-# unprofiled ones), MariaDB with the openstack_citest user and RabbitMQ with
-# the nube user.  Idempotent: running services are left alone, packages
-# already present are not reinstalled, `apt-get update` only runs when the
-# package lists are empty or an install fails.
+# systemd): the system packages of bindep.txt (profiles test/compile/doc
+# and unprofiled ones), MariaDB with the openstack_citest user and
+# RabbitMQ with the nube user.  Idempotent: running services are left
+# alone, packages already present are not reinstalled, `apt-get update`
+# only runs when the package lists are empty or an install fails.
 #
 # Environment:
-#   NUBE_BINDEP_PROFILES  profiles to install (default "test compile")
+#   NUBE_BINDEP_PROFILES  profiles to install (default "test compile doc")
 #   NUBE_DB_USER/NUBE_DB_PASSWORD        (openstack_citest/openstack_citest)
 #   NUBE_RABBIT_USER/NUBE_RABBIT_PASSWORD (nube/nube)
 
@@ -15,7 +15,7 @@ set -euo pipefail
 
 TOP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BINDEP_FILE=${BINDEP_FILE:-$TOP_DIR/bindep.txt}
-NUBE_BINDEP_PROFILES=${NUBE_BINDEP_PROFILES:-"test compile"}
+NUBE_BINDEP_PROFILES=${NUBE_BINDEP_PROFILES:-"test compile doc"}
 NUBE_DB_USER=${NUBE_DB_USER:-openstack_citest}
 NUBE_DB_PASSWORD=${NUBE_DB_PASSWORD:-openstack_citest}
 NUBE_RABBIT_USER=${NUBE_RABBIT_USER:-nube}
