@@ -54,6 +54,9 @@ class Service:
         # never later than one heartbeat period.
         self._stop.wait(random.uniform(0, min(CONF.periodic_fuzzy_delay,
                                               CONF.report_interval)))
+        if not CONF.periodic_enable:
+            self._run_heartbeat_only(ctxt)
+            return
         while not self._stop.is_set():
             try:
                 idle = self.manager.run_periodic_tasks(ctxt)
@@ -64,6 +67,20 @@ class Service:
             # many services in one process (fake hosts) a wake-up a second
             # each adds up.
             self._stop.wait(max(idle or 0.0, 0.05))
+
+    def _run_heartbeat_only(self, ctxt):
+        """[DEFAULT] periodic_enable = false: keep the service row alive,
+        run nothing else."""
+        beat = getattr(self.manager, '_heartbeat', None)
+        LOG.info('[DEFAULT] periodic_enable is false: %s on %s runs %s',
+                 self.binary, self.host,
+                 'only its heartbeat' if beat else 'no periodic task')
+        while beat is not None and not self._stop.is_set():
+            try:
+                beat(ctxt)
+            except Exception:
+                LOG.exception('Heartbeat of %s failed', self.binary)
+            self._stop.wait(CONF.report_interval)
 
     def stop(self):
         self._stop.set()

@@ -19,6 +19,15 @@ opts = [
                       'started together (a compute process serving many '
                       'hosts, a restarted cloud) do not heartbeat and '
                       'report in step. Never more than report_interval.'),
+    cfg.BoolOpt('periodic_enable', default=True,
+                help='Run the service\'s periodic tasks (resource reports, '
+                     'power state sync, image cache cleaning, the '
+                     'conductor\'s reaper, the scheduler\'s stale build '
+                     'request scan). False: only the heartbeat runs, so the '
+                     'service still shows up; for debugging, or a second '
+                     'conductor of a cell that should only answer calls. '
+                     'Without a reaper nothing ends tasks that overran '
+                     'their deadline.'),
     cfg.IntOpt('service_down_time', default=60, min=1,
                help='A service whose last heartbeat is older than this many '
                     'seconds is considered down.'),

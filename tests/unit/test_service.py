@@ -83,3 +83,47 @@ def test_periodic_loop_sleeps_until_the_next_task_is_due():
         CONF.clear_override('periodic_fuzzy_delay')
     # The fuzzy start, then as long as the manager said, never busy-looping.
     assert svc._stop.waits == [0.0, 30.0, 0.05, 0.05]
+
+
+class BeatingManager(Manager):
+    def __init__(self):
+        super().__init__()
+        self.beats = threading.Semaphore(0)
+
+    def _heartbeat(self, ctxt):
+        self.beats.release()
+
+
+def test_periodic_enable_false_keeps_only_the_heartbeat():
+    CONF.set_override('periodic_enable', False)
+    CONF.set_override('periodic_fuzzy_delay', 0.0)
+    CONF.set_override('report_interval', 1)
+    manager = BeatingManager()
+    svc = service.Service('nube-test', 'test', manager, host='h1',
+                          rpc_server=False)
+    try:
+        svc.start()
+        # Two heartbeats, one report_interval apart ...
+        assert manager.beats.acquire(timeout=10)
+        assert manager.beats.acquire(timeout=10)
+        # ... and no other periodic task meanwhile.
+        assert not manager.ran.is_set()
+    finally:
+        svc.stop()
+        CONF.clear_override('periodic_enable')
+        CONF.clear_override('periodic_fuzzy_delay')
+        CONF.clear_override('report_interval')
+
+
+def test_periodic_enable_by_default_runs_the_tasks():
+    assert CONF.periodic_enable is True
+    CONF.set_override('periodic_fuzzy_delay', 0.0)
+    manager = BeatingManager()
+    svc = service.Service('nube-test', 'test', manager, host='h1',
+                          rpc_server=False)
+    try:
+        svc.start()
+        assert manager.ran.wait(10)
+    finally:
+        svc.stop()
+        CONF.clear_override('periodic_fuzzy_delay')
