@@ -188,6 +188,9 @@ if [ "$VIRT_DRIVER" = libvirt ]; then
     step "libvirt and QEMU" setup_libvirt 9>&-
 fi
 step "virtualenv $NUBE_VENV with nube" nube_install_venv
+if is_true "$INSTALL_CLIENTS"; then
+    step "openstack CLI and openstacksdk in $NUBE_VENV" nube_install_clients
+fi
 if [ "$IMAGE_STORE" = swift ]; then
     step "Swift in the venv" swift_install
 fi
@@ -254,7 +257,8 @@ if is_service_enabled image-api && is_service_enabled image-registry && \
 fi
 if is_service_enabled identity; then
     step "openrc, demo-openrc and clouds.yaml" setup_helper client-config \
-        --state-dir "$STATE_DIR" --compute-url "$(compute_url)"
+        --state-dir "$STATE_DIR" --compute-url "$(compute_url)" \
+        --bin-dir "$NUBE_VENV/bin"
 fi
 write_stack_env
 
@@ -271,7 +275,8 @@ nube is running ($VIRT_DRIVER${STACK_VIRT_TYPE:+/$STACK_VIRT_TYPE}, image store 
 
 Next:
   source $STATE_DIR/demo-openrc     # admin: $STATE_DIR/openrc; clouds.yaml: nube-admin, nube-demo
-  # with python-openstackclient (pip install python-openstackclient):
+  # (puts $NUBE_VENV/bin, with the openstack CLI, on PATH)
+  openstack server list
   openstack server create --flavor m1.tiny --image nube-test-image --wait vm1
   openstack console log show vm1     # the guest prints "nube-test-image: booted"
   openstack server delete vm1

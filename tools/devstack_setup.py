@@ -204,8 +204,13 @@ def _openrc(args, auth):
               'export OS_COMPUTE_API_VERSION=2.47',
               'export OS_CLIENT_CONFIG_FILE=%s' % shlex.quote(
                   os.path.join(args.state_dir, 'clouds.yaml')),
-              'export NUBE_COMPUTE_URL=%s' % shlex.quote(args.compute_url),
-              '']
+              'export NUBE_COMPUTE_URL=%s' % shlex.quote(args.compute_url)]
+    if args.bin_dir:
+        # The stack's clients (openstack, nube) first on PATH, once.
+        bin_dir = shlex.quote(args.bin_dir)
+        lines.append('case ":$PATH:" in *:%s:*) ;; *) export PATH=%s:$PATH '
+                     ';; esac' % (bin_dir, bin_dir))
+    lines.append('')
     return '\n'.join(lines)
 
 
@@ -248,6 +253,8 @@ def main(argv=None):
                                              default=60)
     parsers['client-config'].add_argument('--state-dir', required=True)
     parsers['client-config'].add_argument('--compute-url', required=True)
+    parsers['client-config'].add_argument(
+        '--bin-dir', help='put this directory (the clients) on PATH')
     args = parser.parse_args(argv)
     commands[args.command](args)
 

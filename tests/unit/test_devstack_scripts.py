@@ -149,3 +149,51 @@ def test_max_connections_cover_the_connection_budgets(tmp_path):
     assert log.read_text().split('\n')[0] == (
         '-uroot -e SET GLOBAL max_connections = %d' % want)
     assert 'max_connections = %d' % want in dropin.read_text()
+
+
+def test_is_true_spellings(tmp_path):
+    out = bash('for v in True true yes 1 on False no 0 ""; do '
+               'is_true "$v" && echo -n y || echo -n n; done',
+               tmp_path=tmp_path)
+    assert out == 'yyyyynnnn'
+
+
+def test_clients_are_reused_while_the_packages_are_unchanged(tmp_path):
+    venv = tmp_path / 'venv'
+    (venv / 'bin').mkdir(parents=True)
+    pip = venv / 'bin' / 'pip'
+    # A pip that records what it was asked and "installs" openstack.
+    pip.write_text('#!/bin/bash\necho "$@" >>"%s/pip.calls"\n'
+                   'touch "%s/bin/openstack"; chmod +x "%s/bin/openstack"\n'
+                   % (tmp_path, venv, venv))
+    pip.chmod(0o755)
+    env = {'NUBE_VENV': str(venv)}
+    bash('nube_install_clients', env=env, tmp_path=tmp_path)
+    bash('nube_install_clients', env=env, tmp_path=tmp_path)
+    calls = (tmp_path / 'pip.calls').read_text().splitlines()
+    assert len(calls) == 1
+    assert 'python-openstackclient>=7.0.0' in calls[0]
+    # Other packages: installed again.
+    bash('nube_install_clients', env=dict(env, CLIENT_PACKAGES='x>=1'),
+         tmp_path=tmp_path)
+    assert (tmp_path / 'pip.calls').read_text().splitlines()[-1] == \
+        'install -q x>=1'
+
+
+def test_openrc_puts_the_clients_on_path(tmp_path):
+    state = tmp_path / 'state'
+    state.mkdir()
+    subprocess.run(
+        [sys.executable, os.path.join(TOP, 'tools', 'devstack_setup.py'),
+         'client-config', '--auth-url', 'http://127.0.0.1:5000',
+         '--state-dir', str(state), '--compute-url', 'http://x/v2.1',
+         '--bin-dir', '/opt/stack/venv/bin'], check=True,
+        env=dict(os.environ, NUBE_STACK_ADMIN_PASSWORD='a',
+                 NUBE_STACK_DEMO_PASSWORD='d'), capture_output=True)
+    script = ('source %s; source %s; echo "$PATH"'
+              % (state / 'demo-openrc', state / 'demo-openrc'))
+    out = subprocess.run(['bash', '-c', script], capture_output=True,
+                         text=True, env={'PATH': '/usr/bin:/bin'},
+                         check=True).stdout.strip()
+    # Sourced twice, listed once.
+    assert out == '/opt/stack/venv/bin:/usr/bin:/bin'
