@@ -8,6 +8,7 @@ field, which every API renders in its own error shape.
 """
 
 import json
+import math
 import re
 from urllib import parse as urlparse
 
@@ -31,6 +32,15 @@ class InvalidInput(ValueError):
 def _refuse_constant(name):
     raise InvalidInput('Invalid JSON number %s: only finite numbers are '
                        'allowed.' % name)
+
+
+def _finite_float(text):
+    # 1e400 is no NaN or Infinity to the parser, but becomes one.
+    value = float(text)
+    if math.isinf(value):
+        raise InvalidInput('Invalid JSON number %s: only finite numbers '
+                           'are allowed.' % text[:40])
+    return value
 
 
 def _field_name(path):
@@ -84,7 +94,8 @@ def loads(data, max_depth=MAX_JSON_DEPTH):
     if data.startswith('\ufeff'):
         data = data[1:]
     try:
-        obj = json.loads(data, parse_constant=_refuse_constant)
+        obj = json.loads(data, parse_constant=_refuse_constant,
+                         parse_float=_finite_float)
     except RecursionError:
         raise InvalidInput('JSON nested deeper than %d levels.' % max_depth)
     except InvalidInput:

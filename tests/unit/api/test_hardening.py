@@ -254,7 +254,8 @@ def test_encoded_surrogate_in_query_string_is_400(call):
 
 # -- 5. NaN and infinities ----------------------------------------------------
 
-@pytest.mark.parametrize('constant', ['NaN', 'Infinity', '-Infinity'])
+@pytest.mark.parametrize('constant', ['NaN', 'Infinity', '-Infinity',
+                                      '1e400', '-1.5e999'])
 def test_rxtx_factor_nan_is_400(call, flavor_db, constant):
     raw = ('{"flavor": {"name": "nan", "ram": 1, "vcpus": 1, "disk": 0, '
            '"rxtx_factor": %s}}' % constant).encode()
