@@ -15,6 +15,7 @@ from oslo_db import api as oslo_db_api
 from oslo_db.sqlalchemy import engines as oslo_engines
 from oslo_db.sqlalchemy import exc_filters
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 from sqlalchemy import orm
 
 from nube.db import budget
@@ -26,6 +27,11 @@ from nube import utils
 retry_on_deadlock = oslo_db_api.wrap_db_retry(
     max_retries=10, retry_on_deadlock=True, retry_interval=0.02,
     inc_retry_interval=True, max_retry_interval=0.5)
+
+
+# Up to 16 MiB on MariaDB (TEXT holds 64 KiB): for JSON documents that
+# carry a server's user_data, which alone may be 64 KiB of base64.
+MediumText = sa.Text().with_variant(mysql.MEDIUMTEXT(), 'mysql')
 
 
 class TimestampMixin:

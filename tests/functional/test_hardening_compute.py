@@ -204,3 +204,26 @@ def test_flavor_values_beyond_the_columns_are_400(cloud, body):
     resp = cloud.session.post(cloud.url('/v2.1/flavors'), json=body,
                               timeout=30)
     _fault(resp, 400)
+
+
+def test_largest_user_data_fits_on_mariadb(cloud):
+    """Base64 user_data up to Nova's 65535 characters reaches the instance
+    whole: build requests and instances hold more than TEXT's 64 KiB."""
+    user_data = 'QUFB' * 16383    # 65532 characters, 49149 bytes
+    assert len(user_data) <= 65535
+    resp = cloud.session.post(
+        cloud.url('/v2.1/servers'),
+        json=_server('big-user-data', user_data=user_data), timeout=30)
+    assert resp.status_code == 202, resp.text
+    server_id = resp.json()['server']['id']
+
+    def active():
+        server = cloud.get('/servers/%s' % server_id)['server']
+        assert server['status'] != 'ERROR', server.get('fault')
+        return server['status'] == 'ACTIVE' and server
+    fixtures.poll(active, 60, interval=0.2, message='never ACTIVE')
+    shown = cloud.session.get(
+        cloud.url('/v2.1/servers/%s' % server_id), timeout=30,
+        headers={'X-OpenStack-Nova-API-Version': '2.3'}).json()['server']
+    assert shown['OS-EXT-SRV-ATTR:user_data'] == user_data
+    cloud.delete('/servers/%s' % server_id)

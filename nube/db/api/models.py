@@ -11,6 +11,7 @@ from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 
 from nube.db.base import ApiBase as Base
+from nube.db.base import MediumText
 from nube.db.base import TimestampMixin
 
 
@@ -94,7 +95,7 @@ class RequestSpec(TimestampMixin, Base):
                                        name='uniq_request_specs0uuid'),)
     id = Column(Integer, primary_key=True, autoincrement=True)
     instance_uuid = Column(String(36), nullable=False)
-    spec = Column(Text, nullable=False)
+    spec = Column(MediumText, nullable=False)
 
 
 class BuildRequest(TimestampMixin, Base):
@@ -106,7 +107,8 @@ class BuildRequest(TimestampMixin, Base):
     id = Column(Integer, primary_key=True, autoincrement=True)
     instance_uuid = Column(String(36), nullable=False)
     project_id = Column(String(255), nullable=False)
-    instance = Column(Text, nullable=False)
+    # The whole instance, user_data (up to 64 KiB of base64) included.
+    instance = Column(MediumText, nullable=False)
 
 
 class Aggregate(TimestampMixin, Base):

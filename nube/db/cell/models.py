@@ -12,6 +12,7 @@ from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 
 from nube.db.base import CellBase as Base
+from nube.db.base import MediumText
 from nube.db.base import TimestampMixin
 
 
@@ -56,7 +57,7 @@ class Instance(TimestampMixin, SoftDeleteMixin, Base):
     availability_zone = Column(String(255))
     key_name = Column(String(255))
     key_data = Column(Text)
-    user_data = Column(Text)
+    user_data = Column(MediumText)
     config_drive = Column(String(255))
     access_ip_v4 = Column(String(39))
     access_ip_v6 = Column(String(39))
