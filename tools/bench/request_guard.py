@@ -206,7 +206,8 @@ def hostile_requests(url, client, timeout, image):
         try:
             if isinstance(body, str):
                 conn = hostile._conn()
-                conn.request('POST', '/servers', body=body.encode(),
+                conn.request('POST', hostile.prefix + '/servers',
+                             body=body.encode(),
                              headers=hostile.headers)
                 resp = conn.getresponse()
                 resp.read()
