@@ -9,6 +9,11 @@ import warnings
 warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
 warnings.filterwarnings('ignore', category=DeprecationWarning,
                         module='eventlet')
+# eventlet imports dnspython, whose DNSSEC module names cryptography's DSA
+# classes at import time; cryptography >= 51 warns about each (DSA is
+# deprecated). nube does no DNSSEC: only those warnings, from that module.
+warnings.filterwarnings('ignore', message=r'DSA is deprecated',
+                        module=r'dns\.dnssecalgs\.dsa')
 
 if os.environ.get('NUBE_NO_MONKEY_PATCH') != '1':
     import eventlet
