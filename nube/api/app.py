@@ -34,8 +34,8 @@ class Dependencies:
     @property
     def host_api(self):
         if self._host_api is None:
-            from nube.compute import api as compute_api
-            self._host_api = compute_api.HostAPI()
+            from nube.compute import host_api
+            self._host_api = host_api.HostAPI()
         return self._host_api
 
     @property

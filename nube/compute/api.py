@@ -1,4 +1,4 @@
-"""The compute API's logic below HTTP: servers across cells, and hosts.
+"""The compute API's logic below HTTP: servers across cells.
 
 ``API.create`` writes the build intent to the API DB in one transaction
 and casts to the scheduler; reads find a server through its instance
@@ -18,6 +18,7 @@ from nube import exception
 from nube import timing
 from nube import utils
 from nube.cells import targeting
+from nube.compute import host_api
 from nube.compute import instance_ops
 from nube.compute import limits
 from nube.compute import regex_filter
@@ -34,7 +35,6 @@ from nube.scheduler import rpcapi as scheduler_rpcapi
 CONF = nube.conf.CONF
 LOG = logging.getLogger(__name__)
 
-COMPUTE_BINARY = 'nube-compute'
 _UUID_RE = re.compile(
     r'^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$')
 
@@ -97,7 +97,8 @@ class API(instance_ops.InstanceOpsMixin):
         availability_zone, force_hosts = self._parse_zone(
             ctxt, availability_zone)
         if availability_zone:
-            zones = {z['name'] for z in HostAPI().availability_zones(ctxt)}
+            zones = {z['name'] for z in
+                     host_api.HostAPI().availability_zones(ctxt)}
             zones.add(CONF.default_availability_zone)
             if availability_zone not in zones:
                 raise exception.Invalid(
@@ -426,7 +427,8 @@ class API(instance_ops.InstanceOpsMixin):
 
     @staticmethod
     def _compute_is_up(cell_db, host):
-        services = cell_db.service_get_all(host=host, binary=COMPUTE_BINARY)
+        services = cell_db.service_get_all(host=host,
+                                           binary=host_api.COMPUTE_BINARY)
         return bool(services) and host_state.service_is_up(services[0])
 
     # -- server actions (POST /servers/{id}/action) -------------------------
@@ -531,113 +533,6 @@ class API(instance_ops.InstanceOpsMixin):
             ctxt, server_id, 'reboot', vm_states, task_states, new_task_state,
             lambda api, c, host, inst: api.reboot_instance(
                 c, host, inst, reboot_type))
-
-
-class HostAPI:
-    """Services, hypervisors and zones, across every cell."""
-
-    def _each_cell(self, fn, include_cell0=False):
-        results = []
-        for cell in targeting.get_cells(include_cell0=include_cell0):
-            try:
-                results.append((cell, fn(targeting.cell_database(cell))))
-            except Exception:
-                LOG.exception('Cell %s did not answer', cell['name'])
-        return results
-
-    def _zones_by_host(self):
-        meta = api_db.get_database().aggregate_host_metadata()
-        return {host: values.get('availability_zone')
-                for host, values in meta.items()
-                if values.get('availability_zone')}
-
-    def service_get_all(self, ctxt, host=None, binary=None):
-        zones = self._zones_by_host()
-        result = []
-        for cell, services in self._each_cell(
-                lambda db: db.service_get_all(host=host, binary=binary),
-                include_cell0=True):
-            for service in services:
-                service['up'] = host_state.service_is_up(service)
-                service['availability_zone'] = (
-                    zones.get(service['host'],
-                              CONF.default_availability_zone)
-                    if service['binary'] == COMPUTE_BINARY else 'internal')
-                service['cell_name'] = cell['name']
-                result.append(service)
-        return result
-
-    def _nodes(self, match=None):
-        result = []
-
-        def fetch(db):
-            services = {s['host']: s for s in db.service_get_all(
-                binary=COMPUTE_BINARY)}
-            nodes = db.compute_node_get_all()
-            for node in nodes:
-                service = services.get(node['host'])
-                if service is not None:
-                    service['up'] = host_state.service_is_up(service)
-                node['service'] = service
-            return nodes
-
-        for _cell, nodes in self._each_cell(fetch):
-            result.extend(n for n in nodes
-                          if match is None or match(n))
-        return sorted(result, key=lambda n: n['id'])
-
-    def compute_node_get_all(self, ctxt, hypervisor_hostname_pattern=None):
-        if hypervisor_hostname_pattern is None:
-            return self._nodes()
-        pattern = hypervisor_hostname_pattern.lower()
-        return self._nodes(
-            lambda n: pattern in n['hypervisor_hostname'].lower())
-
-    def compute_node_get(self, ctxt, node_id):
-        nodes = self._nodes(lambda n: n['id'] == int(node_id))
-        if not nodes:
-            raise exception.ComputeHostNotFound(host=node_id)
-        return nodes[0]
-
-    def compute_node_statistics(self, ctxt):
-        stats = dict.fromkeys((
-            'count', 'vcpus', 'memory_mb', 'local_gb', 'vcpus_used',
-            'memory_mb_used', 'local_gb_used', 'free_ram_mb', 'free_disk_gb',
-            'current_workload', 'running_vms', 'disk_available_least'), 0)
-        for node in self._nodes():
-            stats['count'] += 1
-            for key in ('vcpus', 'memory_mb', 'local_gb', 'vcpus_used',
-                        'memory_mb_used', 'local_gb_used', 'running_vms'):
-                stats[key] += node[key] or 0
-            stats['free_ram_mb'] += node['memory_mb'] - node['memory_mb_used']
-            stats['free_disk_gb'] += node['local_gb'] - node['local_gb_used']
-            stats['disk_available_least'] += \
-                node['local_gb'] - node['local_gb_used']
-        return stats
-
-    def availability_zones(self, ctxt):
-        zones = {}
-        host_zones = self._zones_by_host()
-        for service in self.service_get_all(ctxt):
-            if service['binary'] == COMPUTE_BINARY:
-                name = host_zones.get(service['host'],
-                                      CONF.default_availability_zone)
-            else:
-                name = 'internal'
-            zone = zones.setdefault(name, {'name': name, 'available': False,
-                                           'hosts': {}})
-            available = service['up'] and not service['disabled']
-            if name != 'internal' and available:
-                zone['available'] = True
-            zone['hosts'].setdefault(service['host'], {})[
-                service['binary']] = {
-                'available': available,
-                'active': not service['disabled'],
-                'updated_at': service['updated_at']}
-        for zone in zones.values():
-            if zone['name'] == 'internal':
-                zone['available'] = True
-        return sorted(zones.values(), key=lambda z: z['name'])
 
 
 def _safe(fn):

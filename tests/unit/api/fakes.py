@@ -236,7 +236,7 @@ def make_node(**overrides):
 
 
 class FakeHostAPI:
-    """Stand-in for nube.compute.api.HostAPI."""
+    """Stand-in for nube.compute.host_api.HostAPI."""
 
     def __init__(self):
         self.services = [make_service(),

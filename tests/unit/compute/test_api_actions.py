@@ -16,6 +16,7 @@ from nube.api import app as api_app
 from nube import utils
 from nube.cells import targeting
 from nube.compute import api as compute_api
+from nube.compute import host_api
 from nube.compute import manager as compute_manager
 from nube.compute import states
 from nube.compute.virt import fake
@@ -306,7 +307,7 @@ def test_scheduler_heartbeat_lists_it_among_services(cloud, tmp_path):
     targeting._databases[cell0_url] = cell0_db
     targeting.get_cells(refresh=True)
     scheduler_manager.SchedulerManager()._heartbeat(None)
-    services = compute_api.HostAPI().service_get_all(None)
+    services = host_api.HostAPI().service_get_all(None)
     scheduler = [s for s in services if s['binary'] == 'nube-scheduler']
     assert len(scheduler) == 1
     assert scheduler[0]['availability_zone'] == 'internal'
