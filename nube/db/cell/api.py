@@ -2,14 +2,13 @@
 
 Callers get plain dicts back. The scheduler (claims), the conductor (for its
 computes) and the compute API (listing, deletes) each hold a CellDatabase.
+Instances live here; compute nodes and services in hosts.py, fixed IPs in
+fixed_ips.py (mixins of CellDatabase).
 """
 
 import datetime
-import ipaddress
-import random
 import uuid as uuidlib
 
-from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
 from nube import exception
@@ -17,6 +16,8 @@ from nube import utils
 from nube.compute import regex_filter
 from nube.compute import states
 from nube.db import base
+from nube.db.cell import fixed_ips
+from nube.db.cell import hosts
 from nube.db.cell import models
 from nube.db.cell import statements as st
 
@@ -66,14 +67,8 @@ def _now():
     return utils.utcnow()
 
 
-def _first_heartbeat(conn, host, binary, topic, now):
-    """The service row of a host's first heartbeat."""
-    base.insert_row(conn, st.SERVICES, dict(
-        uuid=_uuid(), host=host, binary=binary, topic=topic,
-        report_count=1, last_seen_up=now, created_at=now, updated_at=now))
-
-
-class CellDatabase(base.Database):
+class CellDatabase(hosts.HostsMixin, fixed_ips.FixedIpsMixin,
+                   base.Database):
     """Queries on one cell database."""
 
     # -- instances -------------------------------------------------------
@@ -410,167 +405,6 @@ class CellDatabase(base.Database):
                 models.InstanceAction.id.desc())).scalars()
             return [base.row_to_dict(row) for row in rows]
 
-    # -- compute nodes and services ----------------------------------------
-
-    @base.retry_on_deadlock
-    def compute_node_update(self, host, nodename, resources):
-        """Record a node's totals and recount its usage from its instances.
-
-        The recount runs as one UPDATE with sub-selects, so it cannot
-        interleave wrongly with a concurrent claim on the same row.
-        """
-        values = {k: resources[k] for k in (
-            'vcpus', 'memory_mb', 'local_gb', 'hypervisor_type',
-            'hypervisor_version', 'cpu_info', 'host_ip',
-            'cpu_allocation_ratio', 'ram_allocation_ratio',
-            'disk_allocation_ratio', 'reserved_memory_mb', 'reserved_disk_mb')
-            if k in resources}
-        if 'supported_instances' in resources:
-            values['supported_instances'] = utils.dumps(
-                resources['supported_instances'])
-        if isinstance(values.get('cpu_info'), dict):
-            values['cpu_info'] = utils.dumps(values['cpu_info'])
-        now = _now()
-        key = {'b_host': host, 'b_node': nodename}
-        with self.transaction() as conn:
-            # Totals and the recount in one UPDATE (the SET of the totals
-            # comes from the parameters); a new node is inserted first.
-            count = conn.execute(st.REPORT, dict(
-                values, b_now=now, **key)).rowcount
-            if not count:
-                node_id = base.insert_row(conn, st.NODES, dict(
-                    values, uuid=resources.get('uuid') or _uuid(),
-                    host=host, hypervisor_hostname=nodename, created_at=now,
-                    generation=0))['id']
-                conn.execute(st.RECOUNT, dict(key, b_id=node_id, b_now=now))
-            return base.mapping_to_dict(
-                conn.execute(st.NODE_OF, key).one()._mapping)
-
-    def compute_node_get_all(self, raw_times=False):
-        table = models.ComputeNode.__table__
-        with self.session() as session:
-            return base.rows_to_dicts(session.execute(
-                sa.select(table).where(table.c.deleted == 0).order_by(
-                    table.c.id)), raw_times=raw_times)
-
-    def compute_node_get(self, node_id):
-        with self.session() as session:
-            row = session.execute(sa.select(models.ComputeNode).where(
-                models.ComputeNode.id == node_id,
-                models.ComputeNode.deleted == 0)).scalar_one_or_none()
-            if row is None:
-                raise exception.ComputeHostNotFound(host=node_id)
-            return base.row_to_dict(row)
-
-    def compute_nodes_get_by_host(self, host):
-        with self.session() as session:
-            rows = session.execute(sa.select(models.ComputeNode).where(
-                models.ComputeNode.host == host,
-                models.ComputeNode.deleted == 0)).scalars()
-            return [base.row_to_dict(row) for row in rows]
-
-    @base.retry_on_deadlock
-    def service_heartbeat(self, host, binary, topic=None):
-        """Create or refresh a service row; returns it."""
-        now = _now()
-        key = {'b_host': host, 'b_binary': binary}
-        with self.transaction() as conn:
-            count = conn.execute(st.HEARTBEAT, dict(key, b_now=now)).rowcount
-            if not count:
-                _first_heartbeat(conn, host, binary, topic, now)
-            return base.mapping_to_dict(
-                conn.execute(st.SERVICE_OF, key).one()._mapping)
-
-    @base.retry_on_deadlock
-    def service_heartbeat_many(self, hosts, binary, topic=None):
-        """service_heartbeat for many hosts in one transaction.
-
-        One UPDATE refreshes the rows that exist; rows are created for
-        hosts that have none. Returns how many hosts were recorded.
-        """
-        hosts = sorted(set(hosts))
-        if not hosts:
-            return 0
-        key = {'b_hosts': hosts, 'b_binary': binary}
-        now = _now()
-        with self.transaction() as conn:
-            count = conn.execute(st.HEARTBEAT_MANY,
-                                 dict(key, b_now=now)).rowcount
-            if count < len(hosts):
-                known = set(conn.execute(st.HOSTS_WITH_SERVICE,
-                                         key).scalars())
-                for host in hosts:
-                    if host not in known:
-                        _first_heartbeat(conn, host, binary, topic, now)
-            return len(hosts)
-
-    def service_get_all(self, host=None, binary=None, raw_times=False):
-        with self.transaction() as conn:
-            if host is not None and binary is not None:
-                # The API asks this on every delete and action.
-                result = conn.execute(st.SERVICE_OF, {'b_host': host,
-                                                    'b_binary': binary})
-                return base.rows_to_dicts(result, raw_times=raw_times)
-            query = sa.select(st.SERVICES).where(st.SC.deleted == 0)
-            if host is not None:
-                query = query.where(st.SC.host == host)
-            if binary is not None:
-                query = query.where(st.SC.binary == binary)
-            return base.rows_to_dicts(conn.execute(
-                query.order_by(st.SC.id)), raw_times=raw_times)
-
-    @base.retry_on_deadlock
-    def service_update(self, service_id, values):
-        with self.session() as session:
-            values = dict(values, updated_at=_now())
-            count = session.execute(sa.update(models.Service).where(
-                models.Service.id == service_id,
-                models.Service.deleted == 0).values(**values)).rowcount
-            if not count:
-                raise exception.ServiceNotFound(service_id=service_id)
-
-    # -- fixed IPs ---------------------------------------------------------
-
-    def fixed_ip_allocate(self, instance_uuid, cidr, mac_prefix):
-        """Give an instance the lowest free address of ``cidr``.
-
-        Network and broadcast addresses and the first host (the gateway)
-        are never handed out. A unique index on the ordinal settles races.
-        """
-        network = ipaddress.ip_network(cidr, strict=False)
-        first, last = 2, network.num_addresses - 2
-        for _attempt in range(20):
-            with self.session() as session:
-                existing = session.execute(sa.select(
-                    models.FixedIp.address, models.FixedIp.mac).where(
-                    models.FixedIp.instance_uuid == instance_uuid)).first()
-                if existing is not None:
-                    return {'address': existing[0], 'mac': existing[1]}
-                ordinal = _free_ordinal(session, first, last, _attempt)
-                if ordinal is None:
-                    raise exception.NoMoreFixedIps(cidr=cidr)
-                mac = '%s:%02x:%02x:%02x' % (
-                    mac_prefix, random.randint(0, 255),
-                    random.randint(0, 255), random.randint(0, 255))
-                address = str(network.network_address + ordinal)
-                try:
-                    with session.begin_nested():
-                        session.add(models.FixedIp(
-                            ordinal=ordinal, address=address, mac=mac,
-                            instance_uuid=instance_uuid, created_at=_now()))
-                except (sa.exc.IntegrityError, db_exc.DBDuplicateEntry):
-                    # Another allocation took this address: next one.
-                    continue
-                return {'address': address, 'mac': mac}
-        raise exception.NoMoreFixedIps(cidr=cidr)
-
-    @base.retry_on_deadlock
-    def fixed_ip_deallocate(self, instance_uuid):
-        with self.session() as session:
-            session.execute(sa.delete(models.FixedIp).where(
-                models.FixedIp.instance_uuid == instance_uuid))
-
-
 def release_usage(session, host, node, vcpus, memory_mb, disk_gb):
     """Give back what a claim took, never going below zero."""
     session.execute(st.RELEASE, {
@@ -581,23 +415,6 @@ def release_usage(session, host, node, vcpus, memory_mb, disk_gb):
 
 def _disk_gb(row):
     return (row.root_gb or 0) + (row.ephemeral_gb or 0)
-
-
-def _free_ordinal(session, first, last, attempt=0):
-    """Next address after the highest taken; under contention (attempt >
-    0) a random pick from a window that widens with each retry, so racing
-    allocators stop proposing the same address."""
-    top = session.execute(sa.select(sa.func.max(
-        models.FixedIp.ordinal))).scalar()
-    top = first - 1 if top is None else top
-    candidate = top + 1 + (random.randrange(4 * attempt) if attempt else 0)
-    if candidate <= last:
-        return max(candidate, first)
-    used = set(session.execute(sa.select(models.FixedIp.ordinal)).scalars())
-    for ordinal in range(first, last + 1):
-        if ordinal not in used:
-            return ordinal
-    return None
 
 
 def _uuid():
