@@ -91,6 +91,12 @@ class UnexpectedTaskState(Conflict):
                'task_state %(expected)s, actual %(actual)s')
 
 
+# Someone else owns the instance now (deleted, or its task state moved on):
+# an answer to the caller, which backs off, not a failure.
+INSTANCE_MOVED_ON = (InstanceNotFound, UnexpectedTaskState,
+                     InstanceInvalidState)
+
+
 class NoValidHost(NubeException):
     msg_fmt = 'No valid host was found. %(reason)s'
 

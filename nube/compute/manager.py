@@ -39,8 +39,7 @@ LOG = logging.getLogger(__name__)
 UNSET = '__unset__'
 
 # Someone else owns the instance now: log and drop the task.
-_GONE = (exception.InstanceNotFound, exception.UnexpectedTaskState,
-         exception.InstanceInvalidState)
+_GONE = exception.INSTANCE_MOVED_ON
 _BUILD_STATES = (states.SCHEDULING, states.SPAWNING)
 _REBOOT_STATES = [states.REBOOTING, states.REBOOTING_HARD]
 

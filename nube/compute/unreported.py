@@ -18,9 +18,6 @@ from nube import exception
 
 LOG = logging.getLogger(__name__)
 
-_GONE = (exception.InstanceNotFound, exception.UnexpectedTaskState,
-         exception.InstanceInvalidState)
-
 
 class UnreportedResults:
     def __init__(self):
@@ -51,7 +48,7 @@ class UnreportedResults:
                 LOG.warning('Conductor still unreachable; %d build results '
                             'wait to be reported', len(pending) - reported)
                 return reported
-            except _GONE as exc:
+            except exception.INSTANCE_MOVED_ON as exc:
                 LOG.warning('Instance %s moved on before its build result '
                             'could be reported: %s', uuid, exc)
                 on_lost(ctxt, instance, network_info)

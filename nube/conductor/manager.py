@@ -17,16 +17,13 @@ from nube import context as nube_context
 from nube import exception
 from nube import outage
 from nube import timing
+from nube.compute import states
 from nube.conductor import reaper
 from nube.conductor.tasks import build
 import nube.conf
 
 CONF = nube.conf.CONF
 LOG = logging.getLogger(__name__)
-
-# Answers, not failures: the caller handles them, the log need not.
-_ANSWERS = (exception.InstanceNotFound, exception.UnexpectedTaskState,
-            exception.InstanceInvalidState)
 
 # What ConductorAPI sends for "argument not given" (None is a real value).
 UNSET = '__unset__'
@@ -67,7 +64,7 @@ class ConductorManager(periodic_task.PeriodicTasks):
     def ping(self, context):
         return 'pong'
 
-    @messaging.expected_exceptions(*_ANSWERS)
+    @messaging.expected_exceptions(*exception.INSTANCE_MOVED_ON)
     @timing.timed('conductor.instance_get')
     def instance_get(self, context, instance_uuid):
         return self.db.instance_get(instance_uuid)
@@ -76,7 +73,7 @@ class ConductorManager(periodic_task.PeriodicTasks):
     def instance_get_all_by_host(self, context, host):
         return self.db.instance_get_all_by_host(host)
 
-    @messaging.expected_exceptions(*_ANSWERS)
+    @messaging.expected_exceptions(*exception.INSTANCE_MOVED_ON)
     @timing.timed('conductor.instance_update')
     def instance_update(self, context, instance_uuid, updates,
                         expected_task_state=UNSET, deadline=UNSET,
@@ -88,19 +85,19 @@ class ConductorManager(periodic_task.PeriodicTasks):
             **_given(expected_task_state=expected_task_state,
                      deadline=deadline))
 
-    @messaging.expected_exceptions(*_ANSWERS)
+    @messaging.expected_exceptions(*exception.INSTANCE_MOVED_ON)
     @timing.timed('conductor.instance_destroy')
     def instance_destroy(self, context, instance_uuid):
         return self.db.instance_destroy(instance_uuid)
 
-    @messaging.expected_exceptions(*_ANSWERS)
+    @messaging.expected_exceptions(*exception.INSTANCE_MOVED_ON)
     @timing.timed('conductor.instance_fault_create')
     def instance_fault_create(self, context, instance_uuid, code, message,
                               details=None, host=None):
         return self.db.instance_fault_create(
             instance_uuid, code, message, details=details, host=host)
 
-    @messaging.expected_exceptions(*_ANSWERS)
+    @messaging.expected_exceptions(*exception.INSTANCE_MOVED_ON)
     @timing.timed('conductor.instance_set_error')
     def instance_set_error(self, context, instance_uuid, message, code=500,
                            details=None, host=None,
@@ -154,8 +151,8 @@ class ConductorManager(periodic_task.PeriodicTasks):
             return False
         try:
             instance = self.db.instance_update(
-                uuid, {'task_state': 'scheduling'},
-                expected_task_state='scheduling',
+                uuid, {'task_state': states.SCHEDULING},
+                expected_task_state=states.SCHEDULING,
                 deadline=CONF.conductor.scheduling_timeout)
         except Exception as exc:
             LOG.info('Not sending the build of instance %s again: %s',

@@ -12,6 +12,7 @@ import datetime
 from oslo_log import log as logging
 
 from nube import utils
+from nube.compute import states
 import nube.conf
 
 CONF = nube.conf.CONF
@@ -41,11 +42,15 @@ def service_is_up(service, now):
     return (now - last).total_seconds() <= CONF.service_down_time
 
 
+def _compute_hosts(cell_db, now, up):
+    """Hosts whose nube-compute service is up (``up``) or down."""
+    services = cell_db.service_get_all(binary=COMPUTE_BINARY)
+    return {s['host'] for s in services if service_is_up(s, now) == up}
+
+
 def down_compute_hosts(cell_db, now):
     """Hosts whose nube-compute service is down, sorted."""
-    services = cell_db.service_get_all(binary=COMPUTE_BINARY)
-    return sorted({s['host'] for s in services
-                   if not service_is_up(s, now)})
+    return sorted(_compute_hosts(cell_db, now, up=False))
 
 
 def _overdue(cell_db, now):
@@ -61,22 +66,17 @@ def _overdue(cell_db, now):
             return
 
 
-def up_compute_hosts(cell_db, now):
-    services = cell_db.service_get_all(binary=COMPUTE_BINARY)
-    return {s['host'] for s in services if service_is_up(s, now)}
-
-
 def _reap_overdue(cell_db, now, recast=None):
     count = 0
     up_hosts = None
     for inst in _overdue(cell_db, now):
         state = inst['task_state']
-        if recast is not None and state == 'scheduling' and \
+        if recast is not None and state == states.SCHEDULING and \
                 inst.get('host'):
             # Never started on a live host: its build cast may have been
             # lost (a message bus restart), so send it once more.
             if up_hosts is None:
-                up_hosts = up_compute_hosts(cell_db, now)
+                up_hosts = _compute_hosts(cell_db, now, up=True)
             if inst['host'] in up_hosts and recast(inst):
                 continue
         started = _parse(inst.get('updated_at'))

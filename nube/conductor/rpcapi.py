@@ -21,6 +21,7 @@ import oslo_messaging as messaging
 from nube import exception
 from nube import outage
 from nube import rpc
+from nube.compute import states
 import nube.conf
 
 CONF = nube.conf.CONF
@@ -198,7 +199,7 @@ class ConductorAPI:
             current = self.instance_get(ctxt, instance_uuid)
         except exception.InstanceNotFound:
             return False
-        return current.get('vm_state') == 'error' and \
+        return current.get('vm_state') == states.ERROR and \
             current.get('task_state') is None
 
     def compute_node_update(self, ctxt, host, nodename, resources):
