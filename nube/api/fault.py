@@ -13,6 +13,7 @@ import webob.dec
 import webob.exc
 
 from nube import exception
+from nube.db import errors as db_errors
 from nube import safe_input
 
 LOG = logging.getLogger(__name__)
@@ -75,15 +76,11 @@ def from_exception(exc):
     raise TypeError('not an expected exception: %r' % exc)
 
 
-# The database is unreachable or overloaded: try again later (503).
-_UNAVAILABLE = (db_exc.DBConnectionError, db_exc.DBDeadlock,
-                sqlalchemy.exc.TimeoutError)
 # A value the database cannot store (out of range, not encodable): the
 # request's fault (400). The API validates before this can happen; these
 # keep one that slips through from being a 500.
 _UNSTORABLE = (db_exc.DBDataError, db_exc.DBInvalidUnicodeParameter,
                sqlalchemy.exc.DataError)
-RETRY_AFTER = '5'
 
 
 def database_error_response(exc):
@@ -91,12 +88,13 @@ def database_error_response(exc):
 
     The message never names the exception (its class or its SQL).
     """
-    if isinstance(exc, _UNAVAILABLE):
+    # The database is unreachable or overloaded: try again later.
+    if isinstance(exc, db_errors.UNAVAILABLE_ERRORS):
         LOG.warning('Database unavailable: %s', type(exc).__name__)
         return error_response(
             503, 'The service is temporarily unavailable (its database '
                  'cannot be reached). Please retry later.',
-            {'Retry-After': RETRY_AFTER})
+            db_errors.retry_headers(503))
     if isinstance(exc, _UNSTORABLE):
         LOG.warning('Database refused a value: %s', exc)
         return error_response(

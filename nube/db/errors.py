@@ -16,10 +16,14 @@ RETRY_AFTER = 5
 UNAVAILABLE = 'The service cannot reach its database; try again later.'
 
 
+# The database unreachable, deadlocked or its pool exhausted: 503.
+UNAVAILABLE_ERRORS = (db_exc.DBConnectionError, db_exc.DBDeadlock,
+                      sa_exc.TimeoutError)
+
+
 def classify(exc):
     """(status, message) for a database error, or None for any other."""
-    if isinstance(exc, (db_exc.DBConnectionError, db_exc.DBDeadlock,
-                        sa_exc.TimeoutError)):
+    if isinstance(exc, UNAVAILABLE_ERRORS):
         return 503, UNAVAILABLE
     if isinstance(exc, db_exc.DBInvalidUnicodeParameter):
         return 400, 'A value is not valid UTF-8.'

@@ -25,6 +25,7 @@ import webob.exc
 from nube.api import auth
 from nube.api import middleware
 from nube import exception
+from nube.db import errors as db_errors
 from nube.openapi import wsgi as openapi_wsgi
 from nube import safe_input
 import nube.conf
@@ -201,13 +202,8 @@ class Errors:
         if isinstance(exc, patch.UnsupportedMediaType):
             headers['Accept-Patch'] = exc.accept_patch
         if code == 503:
-            headers['Retry-After'] = str(RETRY_AFTER)
+            headers.update(db_errors.retry_headers(503))
         return cls(explanation=exc.message, headers=headers)
-
-
-# Seconds a client is told to wait after a 503 (the registry or its
-# database unreachable).
-RETRY_AFTER = 5
 
 
 def error_body(code, message):
