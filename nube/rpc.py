@@ -11,7 +11,7 @@ import nube.conf
 
 CONF = nube.conf.CONF
 
-ALLOWED_EXMODS = ['nube.exception']
+ALLOWED_EXMODS = ['nube.exception', 'nube.network.exceptions']
 
 _transports = {}
 

@@ -16,7 +16,8 @@ from nube import utils
 from nube.compute import regex_filter
 from nube.compute import states
 from nube.db import base
-from nube.db.cell import fixed_ips
+from nube.db.cell import networks
+from nube.db.cell import ports
 from nube.db.cell import hosts
 from nube.db.cell import models
 from nube.db.cell import statements as st
@@ -67,8 +68,8 @@ def _now():
     return utils.utcnow()
 
 
-class CellDatabase(hosts.HostsMixin, fixed_ips.FixedIpsMixin,
-                   base.Database):
+class CellDatabase(hosts.HostsMixin, networks.NetworksMixin,
+                   ports.PortsMixin, base.Database):
     """Queries on one cell database."""
 
     # -- instances -------------------------------------------------------
@@ -142,13 +143,11 @@ class CellDatabase(hosts.HostsMixin, fixed_ips.FixedIpsMixin,
                     models.InstanceTag.tag).where(
                     models.InstanceTag.instance_uuid.in_(chunk))):
                 by_uuid[tag[0]]['tags'].append(tag[1])
-            for ip in session.execute(sa.select(
-                    models.FixedIp.instance_uuid, models.FixedIp.address,
-                    models.FixedIp.mac).where(
-                    models.FixedIp.instance_uuid.in_(chunk)).order_by(
-                    models.FixedIp.id)):
+            for ip in session.execute(st.IPS_WITH_NETWORK.where(
+                    st.IPS.c.instance_uuid.in_(chunk))):
                 by_uuid[ip[0]]['fixed_ips'].append(
-                    {'address': ip[1], 'mac': ip[2]})
+                    {'address': ip[1], 'mac': ip[2], 'network': ip[3],
+                     'bridge': ip[4]})
         faulted = [inst['uuid'] for inst in instances
                    if inst['vm_state'] in (states.ERROR, states.DELETED)]
         faults = models.InstanceFault.__table__
@@ -167,8 +166,11 @@ class CellDatabase(hosts.HostsMixin, fixed_ips.FixedIpsMixin,
         key = {'b_uuid': inst['uuid']}
         inst['metadata'] = dict(conn.execute(st.METADATA_OF, key).all())
         inst['tags'] = [tag for tag, in conn.execute(st.TAGS_OF, key)]
-        inst['fixed_ips'] = [{'address': address, 'mac': mac}
-                             for address, mac in conn.execute(st.IPS_OF, key)]
+        inst['fixed_ips'] = [
+            {'address': address, 'mac': mac, 'network': network,
+             'bridge': bridge}
+            for _uuid, address, mac, network, bridge in conn.execute(
+                st.IPS_OF, key)]
         if inst['vm_state'] in (states.ERROR, states.DELETED):
             fault = conn.execute(st.FAULT_OF, key).first()
             if fault is not None:
@@ -327,9 +329,12 @@ class CellDatabase(hosts.HostsMixin, fixed_ips.FixedIpsMixin,
                 raise exception.UnexpectedTaskState(
                     instance_uuid=uuid, expected=expected_task_state,
                     actual=row.task_state)
-            session.execute(st.DELETE_IPS_OF, {'b_uuid': uuid})
-            return _row_instance(session.execute(
+            released = ports.release_device_ports(session, uuid)
+            result = _row_instance(session.execute(
                 st.INSTANCE_BY_ID, {'b_id': row.id}).one())
+            # Networks whose DHCP hosts lost the server's ports.
+            result['released_networks'] = sorted(released)
+            return result
 
     def instance_get_overdue(self, now=None, limit=100):
         """Live instances whose task_state outlived its deadline."""

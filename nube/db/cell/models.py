@@ -190,13 +190,98 @@ class Migration(TimestampMixin, SoftDeleteMixin, Base):
 
 
 class FixedIp(TimestampMixin, Base):
-    """One allocated address; a free address simply has no row."""
+    """One allocated address; a free address simply has no row.
+
+    ``ordinal`` is the address's offset in its subnet: unique per subnet,
+    so racing allocators settle on the index. ``instance_uuid`` repeats
+    the port's device_id ('' for a port no server holds) so reading a
+    server's addresses needs no join through ports.
+    """
     __tablename__ = 'fixed_ips'
     __table_args__ = (
-        UniqueConstraint('ordinal', name='uniq_fixed_ips0ordinal'),
-        Index('fixed_ips_instance_uuid_idx', 'instance_uuid'),)
+        UniqueConstraint('subnet_uuid', 'ordinal',
+                         name='uniq_fixed_ips0subnet_uuid0ordinal'),
+        Index('fixed_ips_instance_uuid_idx', 'instance_uuid'),
+        Index('fixed_ips_port_uuid_idx', 'port_uuid'),)
     id = Column(Integer, primary_key=True, autoincrement=True)
     ordinal = Column(Integer, nullable=False)
     address = Column(String(39), nullable=False)
     mac = Column(String(17), nullable=False)
     instance_uuid = Column(String(36), nullable=False)
+    subnet_uuid = Column(String(36), nullable=False, server_default='')
+    network_uuid = Column(String(36))
+    port_uuid = Column(String(36))
+
+
+class Network(TimestampMixin, Base):
+    """A network: its L2 (bridge, VLAN) and who may use it."""
+    __tablename__ = 'networks'
+    __table_args__ = (
+        UniqueConstraint('uuid', name='uniq_networks0uuid'),
+        UniqueConstraint('bridge', name='uniq_networks0bridge'),
+        UniqueConstraint('vlan', name='uniq_networks0vlan'),
+        Index('networks_project_id_idx', 'project_id'),)
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    uuid = Column(String(36), nullable=False)
+    name = Column(String(255), nullable=False, default='')
+    description = Column(String(255), nullable=False, default='')
+    project_id = Column(String(255), nullable=False)
+    shared = Column(Boolean, nullable=False, default=False)
+    external = Column(Boolean, nullable=False, default=False)
+    admin_state_up = Column(Boolean, nullable=False, default=True)
+    mtu = Column(Integer, nullable=False, default=1500)
+    network_type = Column(String(16), nullable=False)
+    physical_network = Column(String(64))
+    vlan = Column(Integer)
+    bridge = Column(String(16), nullable=False)
+    bridge_interface = Column(String(255))
+    multi_host = Column(Boolean, nullable=False, default=False)
+    revision_number = Column(Integer, nullable=False, default=0)
+
+
+class Subnet(TimestampMixin, Base):
+    """An IPv4 range of a network and what DHCP offers on it."""
+    __tablename__ = 'subnets'
+    __table_args__ = (
+        UniqueConstraint('uuid', name='uniq_subnets0uuid'),
+        Index('subnets_network_uuid_idx', 'network_uuid'),)
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    uuid = Column(String(36), nullable=False)
+    network_uuid = Column(String(36), nullable=False)
+    project_id = Column(String(255), nullable=False)
+    name = Column(String(255), nullable=False, default='')
+    description = Column(String(255), nullable=False, default='')
+    cidr = Column(String(43), nullable=False)
+    gateway_ip = Column(String(39))
+    enable_dhcp = Column(Boolean, nullable=False, default=True)
+    dns_nameservers = Column(Text)      # JSON list
+    allocation_pools = Column(Text)     # JSON list of {start, end}
+    revision_number = Column(Integer, nullable=False, default=0)
+
+
+class Port(TimestampMixin, Base):
+    """A network attachment: a MAC, its fixed IPs, who holds it.
+
+    ``auto_delete``: nube made it for a server (deleted with the server);
+    a port the user passed in is only released.
+    """
+    __tablename__ = 'ports'
+    __table_args__ = (
+        UniqueConstraint('uuid', name='uniq_ports0uuid'),
+        UniqueConstraint('network_uuid', 'mac_address',
+                         name='uniq_ports0network_uuid0mac_address'),
+        Index('ports_device_id_idx', 'device_id'),
+        Index('ports_project_id_idx', 'project_id'),)
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    uuid = Column(String(36), nullable=False)
+    network_uuid = Column(String(36), nullable=False)
+    project_id = Column(String(255), nullable=False)
+    name = Column(String(255), nullable=False, default='')
+    description = Column(String(255), nullable=False, default='')
+    mac_address = Column(String(17), nullable=False)
+    device_id = Column(String(255), nullable=False, default='')
+    device_owner = Column(String(255), nullable=False, default='')
+    host = Column(String(255))
+    admin_state_up = Column(Boolean, nullable=False, default=True)
+    auto_delete = Column(Boolean, nullable=False, default=False)
+    revision_number = Column(Integer, nullable=False, default=0)

@@ -29,10 +29,14 @@ METADATA_OF = sa.select(META.c.key, META.c.value).where(
     META.c.instance_uuid == sa.bindparam('b_uuid'))
 TAGS_OF = sa.select(TAGS.c.tag).where(
     TAGS.c.instance_uuid == sa.bindparam('b_uuid'))
-IPS_OF = sa.select(IPS.c.address, IPS.c.mac).where(
-    IPS.c.instance_uuid == sa.bindparam('b_uuid')).order_by(IPS.c.id)
-DELETE_IPS_OF = sa.delete(IPS).where(
-    IPS.c.instance_uuid == sa.bindparam('b_uuid'))
+NETWORKS = models.Network.__table__
+# A server's addresses with their network's name (the key of "addresses").
+IPS_WITH_NETWORK = sa.select(
+    IPS.c.instance_uuid, IPS.c.address, IPS.c.mac, NETWORKS.c.name,
+    NETWORKS.c.bridge).select_from(
+    IPS.outerjoin(NETWORKS, NETWORKS.c.uuid == IPS.c.network_uuid)).order_by(
+    IPS.c.id)
+IPS_OF = IPS_WITH_NETWORK.where(IPS.c.instance_uuid == sa.bindparam('b_uuid'))
 FAULT_OF = sa.select(FAULTS).where(
     FAULTS.c.instance_uuid == sa.bindparam('b_uuid')).order_by(
     FAULTS.c.id.desc()).limit(1)

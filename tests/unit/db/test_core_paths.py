@@ -11,6 +11,7 @@ from nube.db import base
 from nube.db.api import models as api_models
 from nube.db.cell import api as cell_api
 from nube.db.cell import models
+from nube.network import api as network_api
 
 
 def _instance(**values):
@@ -116,7 +117,9 @@ def test_joins_of_one_instance_match_the_bulk_query(cell_db):
     first = cell_db.instance_create(_instance(
         metadata={'m': 'v'}, tags=['a']))['uuid']
     other = cell_db.instance_create(_instance())['uuid']
-    cell_db.fixed_ip_allocate(first, '10.1.0.0/24', 'fa:16:3e')
+    network_api.CellNetworks(cell_db).allocate_for_instance(
+        nube_context.get_admin_context(), cell_db.instance_get(first),
+        'auto', 'h1')
     cell_db.set_error(first, 'broken')
     cell_db.set_error(first, 'broken again')
     one = cell_db.instance_get(first)
@@ -124,7 +127,7 @@ def test_joins_of_one_instance_match_the_bulk_query(cell_db):
         filters={'uuid': [first, other]})}
     assert one == many[first]
     assert one['fault']['message'] == 'broken again'
-    assert one['fixed_ips'][0]['address'] == '10.1.0.2'
+    assert one['fixed_ips'][0]['address'] == '10.0.0.2'
 
 
 def test_heartbeat_and_service_lookup(cell_db):
