@@ -21,8 +21,9 @@ class RequestIdMiddleware:
     request id (the one that ties services together in logs).
     """
 
-    def __init__(self, application):
+    def __init__(self, application, headers=None):
         self.application = application
+        self.headers = HEADERS if headers is None else tuple(headers)
 
     @webob.dec.wsgify
     def __call__(self, req):
@@ -32,6 +33,6 @@ class RequestIdMiddleware:
         if incoming and _REQUEST_ID_RE.match(incoming):
             req.environ[ENV_GLOBAL_REQUEST_ID] = incoming
         response = req.get_response(self.application)
-        for header in HEADERS:
+        for header in self.headers:
             response.headers[header] = request_id
         return response

@@ -27,6 +27,8 @@ from nube.cmd import api as api_cmd
 from nube.cmd import common
 from nube.cmd import compute as compute_cmd
 from nube.cmd import manage
+from nube.cmd import network as network_cmd
+from nube.cmd import network_api as network_api_cmd
 from nube.conductor import manager as conductor_manager
 from nube.conductor import rpcapi as conductor_rpcapi
 import nube.conf
@@ -67,6 +69,7 @@ def _parse(argv):
     parser.add_argument('--identity-port', type=int, default=5000)
     parser.add_argument('--image-port', type=int, default=9292)
     parser.add_argument('--image-registry-port', type=int, default=9191)
+    parser.add_argument('--network-port', type=int, default=9696)
     parser.add_argument('--no-images', action='store_true',
                         help='run no image service: any image UUID boots '
                              'a blank disk')
@@ -108,6 +111,14 @@ def configure(args):
         CONF.set_override('report_interval', 2)
         CONF.set_override('resource_report_interval', 5, group='compute')
     CONF.set_override('host_refresh_interval', 1, group='scheduler')
+    # Networks in the database and the API, nothing on the host (the
+    # flat manager with the noop driver): nube-all needs no root.
+    CONF.set_default('network_driver', 'noop', group='network')
+    CONF.set_override('networks_path', os.path.join(args.state_dir,
+                                                    'networks'),
+                      group='network')
+    CONF.set_override('listen', args.host, group='network_api')
+    CONF.set_override('port', args.network_port, group='network_api')
     CONF.set_override('mapping_cache_time', 3600, group='cells')
     CONF.set_default('timing_stats', True)
     for opt, value in (('fake_vcpus', args.fake_vcpus),
@@ -208,10 +219,11 @@ def start_identity(args):
     identity = identity_aio.prepare(
         state_dir, host=args.host, port=args.identity_port,
         compute_port=args.api_port, image_port=args.image_port,
-        region_id=REGION)
+        network_port=args.network_port, region_id=REGION)
     if args.auth == 'keystone':
         CONF.set_override('auth_strategy', 'keystone', group='api')
         CONF.set_override('auth_strategy', 'keystone', group='image_api')
+        CONF.set_override('auth_strategy', 'keystone', group='network_api')
         api_auth.set_authtoken_options(dict(identity.authtoken_config(),
                                             region_name=REGION))
     return identity, generated
@@ -237,6 +249,7 @@ def main(argv=None):
                         conductor_manager.ConductorManager(cell1)),
         service.Service('nube-scheduler', scheduler_rpcapi.TOPIC,
                         scheduler_manager.SchedulerManager()),
+        network_cmd.build_service(cell1),
     ]
     hosts = compute_hosts(args.fake_hosts)
     services += compute_cmd.build_services(hosts)
@@ -244,6 +257,7 @@ def main(argv=None):
     services[0:0] = [identity] + (
         [] if args.no_images else image_services(args))
     services.append(api_cmd.ApiService())
+    services.append(network_api_cmd.NetworkApiService())
     url = 'http://%s:%d/v2.1' % (args.host, args.api_port)
     credentials = admin_credentials(identity.auth_url,
                                     identity.admin_password)
@@ -259,6 +273,8 @@ def main(argv=None):
     if args.auth == 'noauth2':
         print('nube-all: noauth2: token "admin:admin" is an admin',
               flush=True)
+    print('nube-all: network API http://%s:%d'
+          % (args.host, args.network_port), flush=True)
     print('nube-all: compute API %s, image API %s\n'
           'nube-all: %d compute host(s), state in %s, openrc and '
           'clouds.yaml at %s'

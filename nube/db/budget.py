@@ -103,6 +103,9 @@ def reset():
 
 # -- what each service opens --------------------------------------------------
 
+# Services that reach the API DB and every cell's DB.
+_ALL_CELLS = ('nube-api', 'nube-scheduler', 'nube-network-api')
+
 def service_concurrency(binary, conf=None):
     """The transactions ``binary`` can run at once, or None when it has
     no database of its own (nube-compute, nube-image-api)."""
@@ -111,6 +114,8 @@ def service_concurrency(binary, conf=None):
         'nube-api': lambda: conf.api.wsgi_pool_size,
         'nube-scheduler': lambda: conf.executor_thread_pool_size,
         'nube-conductor': lambda: conf.executor_thread_pool_size,
+        'nube-network': lambda: conf.executor_thread_pool_size,
+        'nube-network-api': lambda: conf.network_api.wsgi_pool_size,
         'nube-image-registry': lambda: conf.image_registry.wsgi_pool_size,
         'nube-identity': lambda: conf.identity.wsgi_pool_size,
     }.get(binary)
@@ -142,14 +147,14 @@ def service_engines(binary, conf=None, cells=None):
     ``binary`` opens. ``cells``: [(name, connection)] of cell0 and the
     cells (default: read from the API DB's cell mappings)."""
     conf = conf or CONF
-    if binary in ('nube-api', 'nube-scheduler'):
+    if binary in _ALL_CELLS:
         engines = [('api_database', conf.api_database.connection,
                     conf.api_database)]
         if cells is None:
             cells = _cell_connections()
         return engines + [(name, connection, conf.database)
                           for name, connection in cells]
-    group = {'nube-conductor': 'database',
+    group = {'nube-conductor': 'database', 'nube-network': 'database',
              'nube-image-registry': 'image_database',
              'nube-identity': 'identity_database'}.get(binary)
     if group is None:
@@ -254,7 +259,7 @@ def check_service(binary, conf=None, cells=None, status=server_status):
     if concurrency is None:
         return None
     set_concurrency(concurrency)
-    if cells is None and binary in ('nube-api', 'nube-scheduler'):
+    if cells is None and binary in _ALL_CELLS:
         cells = _known_cells(binary, conf)
     budget = Budget.for_service(binary, conf, cells)
     for server, engines in sorted(budget.by_server().items()):

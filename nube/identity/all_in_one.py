@@ -90,7 +90,8 @@ class IdentityAllInOne:
 
 
 def prepare(state_dir, host='127.0.0.1', port=5000, compute_port=8774,
-            image_port=9292, region_id='RegionOne', report=None):
+            image_port=9292, region_id='RegionOne', report=None,
+            network_port=9696):
     """Set up (or reuse) the identity state in ``state_dir``.
 
     Returns an IdentityAllInOne; nothing listens until its start().
@@ -108,6 +109,7 @@ def prepare(state_dir, host='127.0.0.1', port=5000, compute_port=8774,
         'identity': 'http://%s:%d/v3' % (host, port),
         'compute': 'http://%s:%d/v2.1' % (host, compute_port),
         'image': 'http://%s:%d' % (host, image_port),
+        'network': 'http://%s:%d' % (host, network_port),
     }
     bootstrap.bootstrap(
         manage.make_manager(db), password, region_id=region_id,

@@ -21,7 +21,12 @@ SERVICES = {
     'identity': ('keystone', 5000, '/v3'),
     'compute': ('nova', 8774, '/v2.1'),
     'image': ('glance', 9292, ''),
+    'network': ('neutron', 9696, ''),
 }
+
+# What `nube-manage bootstrap` puts in the catalog unless told: a
+# deployment lists the network service once it runs nube-network-api.
+DEFAULT_SERVICES = ('identity', 'compute', 'image')
 
 
 def default_urls(host, services=tuple(SERVICES)):

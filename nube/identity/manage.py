@@ -122,8 +122,9 @@ def register(sub):
     p.add_argument('--host', help='host in the default endpoint URLs '
                    '(default: [DEFAULT] my_ip)')
     p.add_argument('--services', default=','.join(
-        identity_bootstrap.SERVICES), help='service types to put in the '
-        'catalog (comma separated; empty for none)')
+        identity_bootstrap.DEFAULT_SERVICES),
+        help='service types to put in the catalog (comma separated; empty '
+             'for none; known: %s)' % ', '.join(identity_bootstrap.SERVICES))
     for service_type in identity_bootstrap.SERVICES:
         for interface in identity_bootstrap.INTERFACES:
             names = ['--%s-url-%s' % (interface, service_type)]

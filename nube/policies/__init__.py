@@ -7,6 +7,7 @@ a policy file needs to name only the rules it changes.
 
 import itertools
 
+from nube.policies import attach_interfaces
 from nube.policies import availability_zones
 from nube.policies import base
 from nube.policies import flavors
@@ -16,13 +17,14 @@ from nube.policies import images
 from nube.policies import keypairs
 from nube.policies import limits
 from nube.policies import lock_server
+from nube.policies import networks
 from nube.policies import server_metadata
 from nube.policies import servers
 from nube.policies import services
 
 MODULES = [base, servers, flavors, hypervisors, services,
            availability_zones, limits, images, image_members, lock_server,
-           server_metadata, keypairs]
+           server_metadata, keypairs, networks, attach_interfaces]
 
 
 def list_rules():

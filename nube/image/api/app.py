@@ -15,7 +15,6 @@ registry client, data through the stores.
 
 import re
 
-from oslo_context import context as o_context
 from oslo_log import log as logging
 from oslo_serialization import jsonutils
 import webob
@@ -215,27 +214,6 @@ def error_body(code, message):
          'title': title})
 
 
-class RequestId:
-    """``req-<uuid>`` for each request, in x-openstack-request-id."""
-
-    _ID_RE = re.compile(r'^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-'
-                        r'[0-9a-f]{4}-[0-9a-f]{12}$')
-
-    def __init__(self, application):
-        self.application = application
-
-    @webob.dec.wsgify
-    def __call__(self, req):
-        request_id = o_context.generate_request_id()
-        req.environ[middleware.ENV_REQUEST_ID] = request_id
-        incoming = req.headers.get('X-OpenStack-Request-ID')
-        if incoming and self._ID_RE.match(incoming):
-            req.environ[middleware.ENV_GLOBAL_REQUEST_ID] = incoming
-        response = req.get_response(self.application)
-        response.headers['x-openstack-request-id'] = request_id
-        return response
-
-
 def create_app(registry=None, store_manager=None):
     """The whole image API as one WSGI callable."""
     deps = Dependencies(registry=registry, store_manager=store_manager)
@@ -244,5 +222,7 @@ def create_app(registry=None, store_manager=None):
     app = BodySizeLimit(app)
     app = VersionDocuments(app)
     app = Errors(app)
-    app = RequestId(app)
+    # The image and network APIs answer x-openstack-request-id only.
+    app = middleware.RequestIdMiddleware(
+        app, headers=('x-openstack-request-id',))
     return app

@@ -158,7 +158,7 @@ def test_all_in_one(tmp_path, overrides, monkeypatch):
     again = all_in_one.prepare(state, port=port)
     assert again.admin_password == password
     db = again.app.deps.db
-    assert len(db.get_all('endpoint')) == 9
+    assert len(db.get_all('endpoint')) == 12     # 4 services x 3 interfaces
     assert service.auth_url == 'http://127.0.0.1:%d/v3' % port
     assert again.service_password == service.service_password != password
     config = again.authtoken_config()

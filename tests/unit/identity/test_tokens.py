@@ -30,7 +30,7 @@ def test_scoped_token_body(cloud):
     assert len(token['audit_ids']) == 1 and len(token['audit_ids'][0]) == 22
     assert token_id and token_id not in str(token)
     types = {entry['type']: entry for entry in token['catalog']}
-    assert set(types) == {'identity', 'compute', 'image'}
+    assert set(types) == {'identity', 'compute', 'image', 'network'}
     compute = types['compute']
     assert {e['interface'] for e in compute['endpoints']} == {
         'public', 'internal', 'admin'}
@@ -238,7 +238,7 @@ def test_auth_catalog_and_projects(cloud):
     catalog = cloud.request('GET', '/v3/auth/catalog', token=token)
     assert catalog.status == 200
     assert {e['type'] for e in catalog.body['catalog']} == {
-        'identity', 'compute', 'image'}
+        'identity', 'compute', 'image', 'network'}
     projects = cloud.request('GET', '/v3/auth/projects', token=token)
     assert sorted(p['name'] for p in projects.body['projects']) == \
         ['p1', 'p2']
