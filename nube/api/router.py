@@ -18,6 +18,7 @@ from nube.api.handlers import availability_zones
 from nube.api.handlers import flavor_extra_specs
 from nube.api.handlers import flavors
 from nube.api.handlers import hypervisors
+from nube.api.handlers import interfaces
 from nube.api.handlers import keypairs
 from nube.api.handlers import limits
 from nube.api.handlers import server_actions
@@ -41,6 +42,10 @@ ROUTES = (
     ('/servers/{server_id}/metadata/{key}',
      {'GET': server_metadata.show, 'PUT': server_metadata.update,
       'DELETE': server_metadata.delete}),
+    ('/servers/{server_id}/os-interface',
+     {'GET': interfaces.index, 'POST': interfaces.create}),
+    ('/servers/{server_id}/os-interface/{port_id}',
+     {'GET': interfaces.show, 'DELETE': interfaces.delete}),
     ('/os-keypairs', {'GET': keypairs.index, 'POST': keypairs.create}),
     ('/os-keypairs/{keypair_name}', {'GET': keypairs.show,
                                      'DELETE': keypairs.delete}),

@@ -20,6 +20,7 @@ from nube import utils
 from nube.cells import targeting
 from nube.compute import host_api
 from nube.compute import instance_ops
+from nube.compute import interfaces
 from nube.compute import limits
 from nube.compute import regex_filter
 from nube.compute import rpcapi as compute_rpcapi
@@ -29,6 +30,7 @@ from nube.db.api import api as api_db
 from nube.db.api import keypairs as keypairs_db
 from nube.db.cell import api as cell_api
 from nube.image import client as image_client
+from nube.network import api as network_api
 from nube.scheduler import host_state
 from nube.scheduler import rpcapi as scheduler_rpcapi
 
@@ -54,7 +56,7 @@ def _hostname(name):
     return (hostname or 'server')[:63]
 
 
-class API(instance_ops.InstanceOpsMixin):
+class API(instance_ops.InstanceOpsMixin, interfaces.InterfacesMixin):
     """Server operations for the HTTP layer (see doc/architecture.md)."""
 
     def __init__(self, db=None, image_api=None):
@@ -104,7 +106,9 @@ class API(instance_ops.InstanceOpsMixin):
                 raise exception.Invalid(
                     'The requested availability zone is not available')
         laps.lap('validate')
-        networks = 'none' if requested_networks == 'none' else 'auto'
+        networks = requested_networks or 'auto'
+        if isinstance(networks, list):
+            network_api.API().check_requested(ctxt, networks, max_count)
         count = max_count
         reservation_id = 'r-' + uuidlib.uuid4().hex[:8]
         now = utils.isotime(utils.utcnow())

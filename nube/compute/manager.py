@@ -247,8 +247,9 @@ class ComputeManager(periodic_task.PeriodicTasks):
             try:
                 if network.wants_network(instance, spec):
                     with timing.stage('compute.build.network'):
-                        network_info = network.allocate(self.conductor_api,
-                                                        ctxt, uuid)
+                        network_info = network.allocate(
+                            self.conductor_api, ctxt, instance, spec,
+                            self.host)
                 image_meta = self.image_cache.image_meta(ctxt, instance)
                 with timing.stage('compute.build.spawn'):
                     self.driver.spawn(ctxt, instance, image_meta,
@@ -315,7 +316,7 @@ class ComputeManager(periodic_task.PeriodicTasks):
         self._destroy_quietly(ctxt, instance, network_info)
         try:
             if network_info:
-                self.conductor_api.deallocate_fixed_ip(ctxt, uuid)
+                self.conductor_api.deallocate_for_instance(ctxt, uuid)
             self.conductor_api.build_failed(
                 ctxt, uuid, self.host, '%s: %s' % (type(exc).__name__, exc),
                 alternates)
@@ -439,6 +440,10 @@ class ComputeManager(periodic_task.PeriodicTasks):
                 instance = self.conductor_api.instance_get(ctxt, uuid)
                 network_info = network.from_instance(instance)
                 self.driver.destroy(ctxt, instance, network_info)
+                if network_info:
+                    # With bridges and gateways, as a build has them.
+                    network_info = network.allocate(
+                        self.conductor_api, ctxt, instance, None, self.host)
                 instance = dict(instance, **self.conductor_api.instance_update(
                     ctxt, uuid, {'task_state': states.REBUILD_SPAWNING},
                     expected_task_state=states.REBUILDING,

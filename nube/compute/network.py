@@ -1,8 +1,6 @@
-"""Flat networking as a compute sees it: one fixed IP from the conductor.
-
-The conductor owns the cell's address pool; a compute asks it for an
-address and turns the answer into the ``network_info`` list virt drivers
-take (one dict per interface: address, mac, network_label).
+"""Networking as a compute sees it: the server's ports, through the
+conductor (which calls the cell's network API), as ``network_info`` (one
+dict per interface: address, mac, network_label, bridge, ...).
 """
 
 import nube.conf
@@ -12,29 +10,52 @@ CONF = nube.conf.CONF
 NONE = 'none'
 
 
+def requested(instance, spec):
+    """'auto', 'none' or [{uuid|port|fixed_ip}] as the API took it."""
+    value = (spec or {}).get('requested_networks')
+    if value is None:
+        sysmeta = instance.get('system_metadata') or {}
+        value = sysmeta.get('requested_networks', 'auto')
+    return value
+
+
 def wants_network(instance, spec):
     """False when the request said ``networks: none``."""
-    requested = (spec or {}).get('requested_networks')
-    if requested is None:
-        sysmeta = instance.get('system_metadata') or {}
-        requested = sysmeta.get('requested_networks')
-    return requested != NONE
+    return requested(instance, spec) != NONE
 
 
-def vif(allocation):
-    """One network_info entry from an allocate_fixed_ip result."""
-    return {'address': allocation['address'], 'mac': allocation['mac'],
-            'network_label': allocation.get('network_label') or
-            CONF.network.label}
-
-
-def allocate(conductor_api, ctxt, instance_uuid):
-    """Allocate (idempotently) and return the instance's network_info."""
-    return [vif(conductor_api.allocate_fixed_ip(ctxt, instance_uuid))]
+def allocate(conductor_api, ctxt, instance, spec, host):
+    """The server's network_info (its ports are made or bound now;
+    idempotent)."""
+    return conductor_api.allocate_for_instance(
+        ctxt, instance['uuid'], requested(instance, spec), host)
 
 
 def from_instance(instance):
-    """network_info of an instance dict whose fixed IPs are already known."""
-    label = instance.get('network_label') or CONF.network.label
-    return [vif(dict(ip, network_label=label))
+    """network_info of an instance dict whose fixed IPs are already known
+    (enough to unplug, power and rebuild a guest)."""
+    return [{'address': ip['address'], 'mac': ip['mac'],
+             'network_label': ip.get('network') or CONF.network.label,
+             'bridge': ip.get('bridge')}
             for ip in instance.get('fixed_ips') or []]
+
+
+_plugin = []
+
+
+def plug(network_info):
+    """Make sure each interface's bridge exists on this host before the
+    guest is plugged into it (nube-network may not have synced yet)."""
+    if not network_info:
+        return
+    if not _plugin:
+        from nube.network import managers
+        _plugin.append(managers.load())
+    for vif in network_info:
+        if vif.get('bridge'):
+            _plugin[0].plug({
+                'id': vif.get('network_id'), 'bridge': vif['bridge'],
+                'bridge_interface': vif.get('bridge_interface'),
+                'network_type': vif.get('network_type') or 'flat',
+                'segmentation_id': vif.get('vlan'),
+                'mtu': vif.get('mtu') or 1500})

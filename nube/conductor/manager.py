@@ -21,6 +21,8 @@ from nube.compute import states
 from nube.conductor import reaper
 from nube.conductor.tasks import build
 import nube.conf
+from nube.network import api as network_api
+from nube.network import exceptions as net_exc
 
 CONF = nube.conf.CONF
 LOG = logging.getLogger(__name__)
@@ -37,13 +39,14 @@ def _given(**kwargs):
 class ConductorManager(periodic_task.PeriodicTasks):
     """RPC endpoint of nube-conductor (topic 'conductor')."""
 
-    target = messaging.Target(version='1.1')
+    target = messaging.Target(version='1.2')
 
     def __init__(self, cell_db, compute_api=None):
         super().__init__(CONF)
         # Each call rides out a database restart (nube.outage).
         self.db = outage.DatabaseRetry(cell_db)
         self._compute_api = compute_api
+        self.network = network_api.CellNetworks(self.db)
         self._recasts = {}
         self._started = time.monotonic()
         # Spacing from config read now, not at import time.
@@ -88,7 +91,9 @@ class ConductorManager(periodic_task.PeriodicTasks):
     @messaging.expected_exceptions(*exception.INSTANCE_MOVED_ON)
     @timing.timed('conductor.instance_destroy')
     def instance_destroy(self, context, instance_uuid):
-        return self.db.instance_destroy(instance_uuid)
+        instance = self.db.instance_destroy(instance_uuid)
+        self.network.notify(context, instance.get('released_networks', ()))
+        return instance
 
     @messaging.expected_exceptions(*exception.INSTANCE_MOVED_ON)
     @timing.timed('conductor.instance_fault_create')
@@ -122,17 +127,19 @@ class ConductorManager(periodic_task.PeriodicTasks):
 
     # -- network -------------------------------------------------------------
 
-    @timing.timed('conductor.allocate_fixed_ip')
-    def allocate_fixed_ip(self, context, instance_uuid):
-        ip = self.db.fixed_ip_allocate(instance_uuid,
-                                       CONF.network.fixed_range,
-                                       CONF.network.mac_prefix)
-        return {'address': ip['address'], 'mac': ip['mac'],
-                'network_label': CONF.network.label}
+    @messaging.expected_exceptions(*exception.INSTANCE_MOVED_ON,
+                                   net_exc.NetworkError)
+    @timing.timed('conductor.allocate_for_instance')
+    def allocate_for_instance(self, context, instance_uuid,
+                              requested_networks, host):
+        """The server's ports (made or bound now) as network_info."""
+        instance = self.db.instance_get(instance_uuid, joins=False)
+        return self.network.allocate_for_instance(
+            context, instance, requested_networks, host)
 
-    @timing.timed('conductor.deallocate_fixed_ip')
-    def deallocate_fixed_ip(self, context, instance_uuid):
-        self.db.fixed_ip_deallocate(instance_uuid)
+    @timing.timed('conductor.deallocate_for_instance')
+    def deallocate_for_instance(self, context, instance_uuid):
+        self.network.deallocate_for_instance(context, instance_uuid)
 
     # -- tasks ---------------------------------------------------------------
 

@@ -2,6 +2,8 @@
 
 1.0 - initial version
 1.1 - instance_update(returning=False); service_heartbeat_many
+1.2 - allocate_for_instance, deallocate_for_instance (ports through the
+      network API) instead of allocate_fixed_ip, deallocate_fixed_ip
 
 Calls ride out a message bus or database restart: each attempt waits
 [conductor] call_attempt_timeout seconds, and a call that timed out (its
@@ -41,7 +43,7 @@ class _Attempts:
 
 
 class ConductorAPI:
-    VERSION = '1.1'
+    VERSION = '1.2'
 
     def __init__(self, transport_url=None, timeout=None):
         # Calls default to 1.0; the ones 1.1 added ask for it themselves.
@@ -220,13 +222,19 @@ class ConductorAPI:
                           retry=False, hosts=list(hosts), binary=binary,
                           topic=topic)
 
-    def allocate_fixed_ip(self, ctxt, instance_uuid):
-        """{'address', 'mac', 'network_label'}; idempotent."""
-        return self._call(ctxt, 'allocate_fixed_ip',
-                          instance_uuid=instance_uuid)
+    def allocate_for_instance(self, ctxt, instance_uuid, requested_networks,
+                              host):
+        """The server's network_info: its ports, made or bound (1.2).
 
-    def deallocate_fixed_ip(self, ctxt, instance_uuid):
-        return self._call(ctxt, 'deallocate_fixed_ip',
+        Idempotent: a server that holds ports gets them back.
+        """
+        return self._call(ctxt, 'allocate_for_instance', version='1.2',
+                          instance_uuid=instance_uuid,
+                          requested_networks=requested_networks, host=host)
+
+    def deallocate_for_instance(self, ctxt, instance_uuid):
+        """Release the ports of a build that failed here (1.2)."""
+        return self._call(ctxt, 'deallocate_for_instance', version='1.2',
                           instance_uuid=instance_uuid)
 
     def build_failed(self, ctxt, instance_uuid, host, reason, alternates):

@@ -15,6 +15,7 @@ from nube.api.handlers import hypervisors
 from nube.api.handlers import keypairs
 from nube.api.handlers import limits
 from nube.api.handlers import server_actions
+from nube.api.handlers import interfaces
 from nube.api.handlers import server_metadata
 from nube.api.handlers import servers
 from nube.api.handlers import servers_query
@@ -24,6 +25,7 @@ from nube.api import router
 from nube.api.schemas import flavors as flavor_schemas
 from nube.api.schemas import keypairs as keypair_schemas
 from nube.api.schemas import server_actions as action_schemas
+from nube.api.schemas import interfaces as interface_schemas
 from nube.api.schemas import server_metadata as metadata_schemas
 from nube.api.schemas import servers as server_schemas
 from nube.openapi import base
@@ -49,6 +51,7 @@ BODIES = {
     servers.create: lambda r: server_schemas.create(r.api_version),
     servers.update: lambda r: server_schemas.update(r.api_version),
     server_metadata.create: lambda r: metadata_schemas.create,
+    interfaces.create: lambda r: interface_schemas.create,
     server_metadata.update_all: lambda r: metadata_schemas.update_all,
     server_metadata.update: lambda r: metadata_schemas.update,
     keypairs.create: keypair_schemas.create_for,

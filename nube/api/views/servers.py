@@ -73,7 +73,7 @@ def _flavor(req, instance):
 
 def addresses(instance, extended=True):
     label = instance.get('network_label') or CONF.network.label
-    result = []
+    result = {}
     for fixed_ip in instance.get('fixed_ips') or []:
         address = fixed_ip.get('address')
         if not address:
@@ -84,8 +84,8 @@ def addresses(instance, extended=True):
             entry['OS-EXT-IPS:type'] = 'fixed'
             if fixed_ip.get('mac'):
                 entry['OS-EXT-IPS-MAC:mac_addr'] = fixed_ip['mac']
-        result.append(entry)
-    return {label: result} if result else {}
+        result.setdefault(fixed_ip.get('network') or label, []).append(entry)
+    return result
 
 
 def _fault(req, instance):

@@ -7,6 +7,8 @@ import json
 import webob
 
 from nube.compute import states
+from nube import context
+from nube.network import api as network_api
 from tests.unit.compute import test_api_actions
 
 NEW_IMAGE = '9a1b7c3e-2f4d-4e5a-8b6c-7d8e9f0a1b2c'
@@ -51,7 +53,8 @@ def _record_driver(cloud):
 def test_rebuild_respawns_with_new_image_name_and_metadata(cloud):
     server = cloud.server()
     uuid = server['uuid']
-    cloud.cell_db.fixed_ip_allocate(uuid, '10.0.0.0/24', 'fa:16:3e')
+    network_api.CellNetworks(cloud.cell_db).allocate_for_instance(
+        context.get_admin_context(), cloud.instance(uuid), 'auto', 'host1')
     address = cloud.instance(uuid)['fixed_ips'][0]['address']
     cloud.cell_db.instance_update(uuid, {'metadata': {'old': 'x'}})
     calls = _record_driver(cloud)

@@ -363,7 +363,7 @@ def test_power_state_sync(cell, ctxt):
 
 
 class _TimingOutConductor:
-    """Conductor client whose allocate_fixed_ip never answers."""
+    """Conductor client whose allocate_for_instance never answers."""
 
     def __init__(self, real):
         self._real = real
@@ -371,7 +371,7 @@ class _TimingOutConductor:
     def __getattr__(self, name):
         return getattr(self._real, name)
 
-    def allocate_fixed_ip(self, ctxt, instance_uuid):
+    def allocate_for_instance(self, ctxt, instance_uuid, requested, host):
         raise messaging.MessagingTimeout('no reply')
 
 

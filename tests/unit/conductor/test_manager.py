@@ -158,7 +158,7 @@ def test_fault_create(db, conductor, ctxt):
 def test_instance_destroy_releases_claim_and_ip(db, conductor, ctxt):
     node = fakes.add_node(db, 'h1')
     inst = fakes.claim_instance(db, node)
-    conductor.allocate_fixed_ip(ctxt, inst['uuid'])
+    conductor.allocate_for_instance(ctxt, inst['uuid'], 'auto', 'h1')
     assert fakes.node_usage(db, 'h1') == (1, 512, 1, 1)
     gone = conductor.instance_destroy(ctxt, inst['uuid'])
     assert gone['vm_state'] == states.DELETED
@@ -185,20 +185,31 @@ def test_compute_node_update_and_heartbeat(db, conductor, ctxt):
     assert second['topic'] == 'compute'
 
 
-def test_allocate_fixed_ip(db, conductor, ctxt):
+def test_allocate_for_instance(db, conductor, ctxt):
     CONF.set_override('fixed_range', '192.168.7.0/24', group='network')
     CONF.set_override('label', 'flat', group='network')
     try:
         node = fakes.add_node(db, 'h1')
         inst = fakes.claim_instance(db, node)
-        ip = conductor.allocate_fixed_ip(ctxt, inst['uuid'])
-        assert ip['address'].startswith('192.168.7.')
+        vifs = conductor.allocate_for_instance(ctxt, inst['uuid'], 'auto',
+                                               'h1')
+        assert len(vifs) == 1
+        ip = vifs[0]
+        # The cell's default network, made on first use: its first
+        # address after the gateway.
+        assert ip['address'] == '192.168.7.2'
+        assert ip['gateway'] == '192.168.7.1'
         assert ip['mac'].startswith(CONF.network.mac_prefix + ':')
         assert ip['network_label'] == 'flat'
+        assert ip['bridge'] == CONF.network.flat_network_bridge
         # Idempotent per instance.
-        assert conductor.allocate_fixed_ip(ctxt, inst['uuid']) == ip
-        conductor.deallocate_fixed_ip(ctxt, inst['uuid'])
+        assert conductor.allocate_for_instance(
+            ctxt, inst['uuid'], 'auto', 'h1') == vifs
+        assert db.instance_get(inst['uuid'])['fixed_ips'][0][
+            'network'] == 'flat'
+        conductor.deallocate_for_instance(ctxt, inst['uuid'])
         assert db.instance_get(inst['uuid'])['fixed_ips'] == []
+        assert db.port_get_all() == []
     finally:
         CONF.clear_override('fixed_range', group='network')
         CONF.clear_override('label', group='network')

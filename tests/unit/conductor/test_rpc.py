@@ -50,8 +50,8 @@ def test_round_trip_over_rpc(server, api):
                                   deadline=60)
     assert updated['task_state'] == states.SPAWNING
 
-    ip = api.allocate_fixed_ip(ctxt, inst['uuid'])
-    assert ip['network_label'] == 'private'
+    vifs = api.allocate_for_instance(ctxt, inst['uuid'], 'auto', 'rpc-host')
+    assert vifs[0]['network_label'] == 'private'
     beat = api.service_heartbeat(ctxt, 'rpc-host', 'nube-compute',
                                  'compute')
     assert beat['report_count'] == 1

@@ -31,6 +31,7 @@ import libvirt
 from oslo_log import log as logging
 
 from nube import exception
+from nube.compute import network
 from nube.compute import states
 from nube.compute.virt import driver
 from nube.compute.virt.libvirt import config
@@ -376,6 +377,9 @@ class LibvirtDriver(driver.ComputeDriver):
         else:
             raise exception.VirtDriverError(
                 reason='instance %s already exists on %s' % (uuid, self.host))
+        if not (CONF.libvirt.connection_uri or '').startswith('test:'):
+            # libvirt's test driver has no host to plug into.
+            network.plug(network_info)
         try:
             os.makedirs(inst_dir, exist_ok=True)
             disk_path = self._create_disk(instance, image_meta, inst_dir)

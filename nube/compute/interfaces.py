@@ -1,0 +1,77 @@
+"""os-interface for the compute API facade: a server's ports, attached and
+detached through the network API of the server's cell.
+
+A mixin of nube.compute.api.API. The port is bound (or made) in the cell
+DB at once; nube-network hears of it through the network API's cast.
+The guest itself gets the new interface when it is next spawned
+(rebuild): live hot-plug into a running libvirt guest is not done yet.
+"""
+
+from nube.compute import states
+from nube import exception
+from nube.network import api as network_api
+from nube.network import exceptions as net_exc
+
+# Where Nova lets interfaces be attached or detached.
+INTERFACE_VM_STATES = (states.ACTIVE, states.PAUSED, states.STOPPED)
+
+
+def attachment(port):
+    """Nova's interfaceAttachment of a Neutron port dict."""
+    return {'net_id': port['network_id'], 'port_id': port['id'],
+            'mac_addr': port['mac_address'], 'port_state': port['status'],
+            'fixed_ips': [dict(ip) for ip in port['fixed_ips']]}
+
+
+class InterfacesMixin:
+
+    def _cell_networks(self, ctxt, server_id, action):
+        cell_db, instance = self._cell_instance(ctxt, server_id, action)
+        _mapping, cell = self._locate(ctxt, server_id)
+        return (network_api.CellNetworks(cell_db, cell['transport_url']),
+                instance)
+
+    def list_interfaces(self, ctxt, server_id):
+        cell_nets, instance = self._cell_networks(ctxt, server_id,
+                                                  'list_interfaces')
+        return [attachment(port) for port in cell_nets.list_ports(
+            ctxt.elevated(), {'device_id': [instance['uuid']]})]
+
+    def get_interface(self, ctxt, server_id, port_id):
+        for item in self.list_interfaces(ctxt, server_id):
+            if item['port_id'] == port_id:
+                return item
+        raise exception.NotFound('Instance %s is not attached to port %s.'
+                                 % (server_id, port_id))
+
+    def attach_interface(self, ctxt, server_id, port_id=None, net_id=None,
+                         fixed_ip=None):
+        cell_nets, instance = self._cell_networks(ctxt, server_id,
+                                                  'attach_interface')
+        self._check_not_locked(ctxt, instance)
+        self._check_state(instance, 'attach_interface', INTERFACE_VM_STATES,
+                          (None,))
+        if port_id:
+            entry = {'port': port_id}
+        else:
+            if net_id is None:
+                net_id = cell_nets.default_network(ctxt)['uuid']
+            entry = {'uuid': net_id}
+            if fixed_ip:
+                entry['fixed_ip'] = fixed_ip
+        try:
+            port = cell_nets.attach(ctxt, instance, entry)
+        except net_exc.NotFound as exc:
+            raise exception.NotFound(exc.message)
+        return attachment(port)
+
+    def detach_interface(self, ctxt, server_id, port_id):
+        cell_nets, instance = self._cell_networks(ctxt, server_id,
+                                                  'detach_interface')
+        self._check_not_locked(ctxt, instance)
+        self._check_state(instance, 'detach_interface', INTERFACE_VM_STATES,
+                          (None,))
+        try:
+            cell_nets.detach(ctxt, instance, port_id)
+        except net_exc.PortNotFound:
+            raise exception.NotFound('Port %s is not attached' % port_id)
