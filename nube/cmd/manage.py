@@ -21,6 +21,7 @@ from nube.db import migration
 from nube.db.api import api as api_db
 from nube.db.cell import api as cell_db
 from nube.identity import manage as identity_manage
+from nube.network import manage as network_manage
 
 CONF = nube.conf.CONF
 
@@ -249,6 +250,7 @@ def _parser():
                        help='create m1.nano ... m1.large').set_defaults(
         func=flavor_defaults)
     identity_manage.register(sub)
+    network_manage.register(sub)
     image_db = sub.add_parser('image_db').add_subparsers(dest='action',
                                                          required=True)
     image_db.add_parser('sync').set_defaults(func=image_db_sync)
@@ -256,7 +258,8 @@ def _parser():
 
 
 _CATEGORIES = ('api_db', 'db', 'cell_v2', 'flavor',
-               'image_db') + identity_manage.CATEGORIES
+               'image_db') + identity_manage.CATEGORIES + \
+    network_manage.CATEGORIES
 
 
 def main(argv=None):

@@ -83,8 +83,10 @@ def port(row, vif_type='bridge'):
 
 
 def owner(ctxt, values):
+    """The project a new resource belongs to: the one named, else the
+    caller's ('' for a caller without one: nube-manage's networks)."""
     project = values.get('project_id') or values.get('tenant_id')
-    return project or ctxt.project_id
+    return project or ctxt.project_id or ''
 
 
 def port_values(ctxt, values, net_row, auto_delete):

@@ -69,3 +69,29 @@ def test_errors_are_reported_not_raised(conf, capsys):
     _run(capsys, 'api_db', 'sync')
     assert manage.run(['flavor', 'delete', 'nope']) == 1
     assert 'could not be found' in capsys.readouterr().err
+
+
+def test_network_create_list_delete(conf, capsys):
+    _run(capsys, 'api_db', 'sync')
+    _run(capsys, 'cell_v2', 'map_cell0')
+    _run(capsys, 'cell_v2', 'create_cell', '--name', 'cell1')
+    _run(capsys, 'db', 'sync', '--cells')
+    net_id = _run(capsys, 'network', 'create', '--label', 'private',
+                  '--fixed_range_v4', '10.80.0.0/24', '--bridge', 'br80',
+                  '--vlan', '180', '--multi_host', 'T', '--dns1',
+                  '192.0.2.53').strip()
+    db = cell_db.CellDatabase(conf['cell1'])
+    row = db.network_get(net_id)
+    assert (row['bridge'], row['vlan'], row['multi_host']) == (
+        'br80', 180, True)
+    assert db.subnet_get_all()[0]['dns_nameservers'] == ['192.0.2.53']
+    listing = _run(capsys, 'network', 'list')
+    assert net_id in listing and '10.80.0.0/24' in listing
+    # The same VLAN again: refused, and no second network is left.
+    assert manage.run(['network', 'create', '--label', 'again',
+                       '--fixed_range_v4', '10.81.0.0/24', '--vlan',
+                       '180']) == 1
+    assert 'VLAN 180' in capsys.readouterr().err
+    assert len(db.network_get_all()) == 1
+    _run(capsys, 'network', 'delete', net_id)
+    assert db.network_get_all() == [] and db.subnet_get_all() == []

@@ -1,0 +1,86 @@
+"""``nube-manage network create|list|delete``: networks for operators, as
+nova-manage's were (a label, a fixed range, a bridge, a VLAN, multi-host),
+written through the network API into the first cell."""
+
+from nube import context
+from nube.network import api as network_api
+
+CATEGORIES = ('network',)
+
+
+def _bool(text):
+    return str(text).lower() in ('1', 't', 'true', 'y', 'yes', 'on')
+
+
+def network_create(args):
+    api = network_api.API()
+    admin = context.get_admin_context()
+    # A network of no project is for every project (nova-network's).
+    shared = not args.project_id if args.shared is None else \
+        _bool(args.shared)
+    values = {'name': args.label, 'shared': shared}
+    if args.project_id:
+        values['project_id'] = args.project_id
+    if args.vlan is not None:
+        values.update({'provider:network_type': 'vlan',
+                       'provider:segmentation_id': args.vlan})
+    net = api.create_network(admin, values, bridge=args.bridge,
+                             bridge_interface=args.bridge_interface,
+                             multi_host=_bool(args.multi_host))
+    subnet = {'network_id': net['id'], 'name': args.label,
+              'cidr': args.fixed_range_v4,
+              'dns_nameservers': [d for d in (args.dns1, args.dns2) if d]}
+    if args.gateway:
+        subnet['gateway_ip'] = args.gateway
+    try:
+        api.create_subnet(admin, subnet)
+    except Exception:
+        api.delete_network(admin, net['id'])
+        raise
+    print(net['id'])
+
+
+def network_list(args):
+    api = network_api.API()
+    admin = context.get_admin_context()
+    subnets = {}
+    for subnet in api.list_subnets(admin):
+        subnets.setdefault(subnet['network_id'], []).append(subnet['cidr'])
+    print('%-36s  %-16s  %-18s  %-5s  %s' % ('id', 'label', 'cidr', 'vlan',
+                                             'project'))
+    for net in api.list_networks(admin):
+        print('%-36s  %-16s  %-18s  %-5s  %s' % (
+            net['id'], net['name'], ','.join(subnets.get(net['id'], [])),
+            net['provider:segmentation_id'] or '-', net['project_id']))
+
+
+def network_delete(args):
+    api = network_api.API()
+    admin = context.get_admin_context()
+    for subnet_id in api.get_network(admin, args.uuid)['subnets']:
+        api.delete_subnet(admin, subnet_id)
+    api.delete_network(admin, args.uuid)
+
+
+def register(sub):
+    networks = sub.add_parser('network').add_subparsers(dest='action',
+                                                        required=True)
+    p = networks.add_parser('create', help='a network and its subnet')
+    p.add_argument('--label', required=True)
+    p.add_argument('--fixed_range_v4', '--fixed-range-v4', required=True)
+    p.add_argument('--bridge')
+    p.add_argument('--bridge_interface', '--bridge-interface')
+    p.add_argument('--vlan', type=int)
+    p.add_argument('--multi_host', '--multi-host', default='F')
+    p.add_argument('--project_id', '--project-id')
+    p.add_argument('--shared',
+                   help='T: every project may boot on it (default: T '
+                        'without --project_id)')
+    p.add_argument('--gateway')
+    p.add_argument('--dns1')
+    p.add_argument('--dns2')
+    p.set_defaults(func=network_create)
+    networks.add_parser('list').set_defaults(func=network_list)
+    p = networks.add_parser('delete', help='a network without ports')
+    p.add_argument('uuid')
+    p.set_defaults(func=network_delete)
