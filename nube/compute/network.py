@@ -27,17 +27,27 @@ def wants_network(instance, spec):
 def allocate(conductor_api, ctxt, instance, spec, host):
     """The server's network_info (its ports are made or bound now;
     idempotent)."""
-    return conductor_api.allocate_for_instance(
-        ctxt, instance['uuid'], requested(instance, spec), host)
+    return _on_this_host(conductor_api.allocate_for_instance(
+        ctxt, instance['uuid'], requested(instance, spec), host))
+
+
+def _on_this_host(network_info):
+    """With [network] network_driver = noop nothing makes bridges here:
+    guests get their NIC without one (libvirt user networking), with the
+    port's MAC."""
+    if CONF.network.network_driver != 'noop':
+        return network_info
+    return [dict(vif, bridge=None) for vif in network_info]
 
 
 def from_instance(instance):
     """network_info of an instance dict whose fixed IPs are already known
     (enough to unplug, power and rebuild a guest)."""
-    return [{'address': ip['address'], 'mac': ip['mac'],
-             'network_label': ip.get('network') or CONF.network.label,
-             'bridge': ip.get('bridge')}
-            for ip in instance.get('fixed_ips') or []]
+    return _on_this_host([
+        {'address': ip['address'], 'mac': ip['mac'],
+         'network_label': ip.get('network') or CONF.network.label,
+         'bridge': ip.get('bridge')}
+        for ip in instance.get('fixed_ips') or []])
 
 
 _plugin = []

@@ -39,6 +39,8 @@ class KeystoneCloud(cloud_mod.Cloud):
         self.registry_port = fixtures.free_tcp_port()
         self.registry_url = 'http://127.0.0.1:%d' % self.registry_port
         self.image_port = fixtures.free_tcp_port()
+        self.network_port = fixtures.free_tcp_port()
+        self.network_url = 'http://127.0.0.1:%d' % self.network_port
         self.identity_url = 'http://127.0.0.1:%d' % self.identity_port
         self.auth_url = self.identity_url + '/v3'
         self.image_url = 'http://127.0.0.1:%d' % self.image_port
@@ -62,7 +64,9 @@ class KeystoneCloud(cloud_mod.Cloud):
                     '--public-url-identity', self.auth_url,
                     '--public-url-compute',
                     'http://127.0.0.1:%d/v2.1' % self.api_port,
-                    '--public-url-image', self.image_url)
+                    '--public-url-image', self.image_url,
+                    '--services', 'identity,compute,image,network',
+                    '--public-url-network', self.network_url)
         self.manage('image_db', 'sync')
         credentials = {
             'auth_type': 'password', 'auth_url': self.auth_url,
@@ -110,6 +114,24 @@ class KeystoneCloud(cloud_mod.Cloud):
             'http://127.0.0.1:%d/' % self.registry_port, timeout=30)
         self.services['image-api'].wait_for_http(
             self.image_url + '/versions', timeout=30)
+
+    def start_network_services(self):
+        """nube-network-api, and nube-network with the noop driver: the
+        host side has tests of its own (test_network_dataplane.py)."""
+        network = {'network': {'network_driver': 'noop',
+                               'networks_path': os.path.join(
+                                   self.workdir, 'networks')}}
+        self.start('network', 'nube-network', merge(
+            self.db_config, network, {'DEFAULT': {'host': 'network'}}))
+        return self.start('network-api', 'nube-network-api', merge(
+            self.db_config, self.keystone, network, {
+                'network_api': {'listen': '127.0.0.1',
+                                'port': self.network_port,
+                                'auth_strategy': 'keystone'}}))
+
+    def wait_for_network_services(self):
+        self.services['network-api'].wait_for_http(self.network_url + '/',
+                                                   timeout=30)
 
     def start_compute(self, host, cpus=None, memory_mb=None, extra=None):
         return super().start_compute(
@@ -184,8 +206,10 @@ def start_small_cloud(workdir, host):
         c.start_scheduler(1)
         c.start_compute(host)
         c.start_api(wait=False)
+        c.start_network_services()
         c.wait_for_identity()
         c.wait_for_image_services()
+        c.wait_for_network_services()
         c.wait_for_api()
         c.wait_for_hypervisors(1)
     except BaseException:

@@ -192,6 +192,43 @@ def test_proxy_server_with_fixed_address(conn, image):
     conn.compute.wait_for_delete(server, wait=TIMEOUT, interval=1)
 
 
+def test_proxy_networks_subnets_ports(conn, image):
+    """conn.network.* against nube-network-api, and a server on a port."""
+    img, _data = image
+    net = conn.network.create_network(name='sdk-net')
+    assert net.status == 'ACTIVE'
+    assert conn.network.find_network('sdk-net').id == net.id
+    subnet = conn.network.create_subnet(
+        network_id=net.id, ip_version=4, cidr='10.73.0.0/24',
+        name='sdk-sub', allocation_pools=[{'start': '10.73.0.10',
+                                           'end': '10.73.0.20'}])
+    assert subnet.gateway_ip == '10.73.0.1'
+    assert [s.id for s in conn.network.subnets(network_id=net.id)] == [
+        subnet.id]
+    port = conn.network.create_port(network_id=net.id, name='sdk-port')
+    assert port.fixed_ips == [{'subnet_id': subnet.id,
+                               'ip_address': '10.73.0.10'}]
+    with pytest.raises(sdk_exc.ConflictException):
+        conn.network.create_port(network_id=net.id, fixed_ips=[
+            {'ip_address': '10.73.0.10'}])
+    server = conn.compute.create_server(
+        name='sdk-on-port', image_id=img.id, flavor_id='rc-tiny',
+        networks=[{'port': port.id}])
+    server = conn.compute.wait_for_server(server, wait=TIMEOUT, interval=1)
+    assert server.addresses == {'sdk-net': [{
+        'version': 4, 'addr': '10.73.0.10', 'OS-EXT-IPS:type': 'fixed',
+        'OS-EXT-IPS-MAC:mac_addr': port.mac_address}]}
+    assert conn.network.get_port(port.id).device_id == server.id
+    assert [p.id for p in conn.network.ports(device_id=server.id)] == [
+        port.id]
+    conn.compute.delete_server(server)
+    conn.compute.wait_for_delete(server, wait=TIMEOUT, interval=1)
+    assert conn.network.get_port(port.id).device_id == ''
+    conn.network.delete_port(port)
+    conn.network.delete_network(net)
+    assert conn.network.find_network('sdk-net') is None
+
+
 # -- cloud layer ------------------------------------------------------------
 
 def test_cloud_layer_image(conn, tmp_path):

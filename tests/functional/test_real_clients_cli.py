@@ -221,3 +221,67 @@ def test_availability_zone_list(admin, demo):
                           '--long')
     hosts = {(z['Zone Name'], z['Host Name']) for z in detailed}
     assert ('nova', base.HOST) in hosts
+
+
+def test_networks_subnets_ports_and_servers_on_them(demo, image):
+    """OSC's network commands, `server create --network/--nic port-id`
+    and `server add/remove network/port`, all through the network API."""
+    net = demo.json('network', 'create', 'osc-net-a')
+    assert net['status'] == 'ACTIVE'
+    assert net['name'] == 'osc-net-a'
+    assert net['id'] in [n['ID'] for n in demo.json('network', 'list')]
+    assert demo.json('network', 'show', 'osc-net-a')['id'] == net['id']
+    subnet = demo.json('subnet', 'create', 'osc-sub-a', '--network',
+                       'osc-net-a', '--subnet-range', '10.71.0.0/24')
+    assert subnet['gateway_ip'] == '10.71.0.1'
+    assert demo.json('subnet', 'show', 'osc-sub-a')['cidr'] == '10.71.0.0/24'
+    assert subnet['id'] in [s['ID'] for s in demo.json('subnet', 'list')]
+    overlap = demo.run('subnet', 'create', 'osc-sub-x', '--network',
+                       'osc-net-a', '--subnet-range', '10.71.0.128/25',
+                       expect=1)
+    assert 'overlaps' in overlap.stderr
+    port = demo.json('port', 'create', 'osc-port-a', '--network',
+                     'osc-net-a', '--fixed-ip', 'ip-address=10.71.0.50')
+    assert port['fixed_ips'][0]['ip_address'] == '10.71.0.50'
+    assert demo.json('port', 'show', 'osc-port-a')['id'] == port['id']
+
+    server = demo.json('server', 'create', '--image', image['id'],
+                       '--flavor', FLAVOR, '--network', 'osc-net-a',
+                       '--wait', 'osc-on-net')
+    assert server['status'] == 'ACTIVE'
+    assert list(server['addresses']) == ['osc-net-a']
+    on_port = demo.json('server', 'create', '--image', image['id'],
+                        '--flavor', FLAVOR, '--nic',
+                        'port-id=%s' % port['id'], '--wait', 'osc-on-port')
+    assert on_port['addresses'] == {'osc-net-a': ['10.71.0.50']}
+    assert demo.json('port', 'show', port['id'])['device_id'] == \
+        on_port['id']
+
+    net_b = demo.json('network', 'create', 'osc-net-b')
+    demo.json('subnet', 'create', 'osc-sub-b', '--network', 'osc-net-b',
+              '--subnet-range', '10.72.0.0/24')
+    demo.run('server', 'add', 'network', 'osc-on-net', 'osc-net-b')
+    shown = demo.json('server', 'show', 'osc-on-net')
+    assert sorted(shown['addresses']) == ['osc-net-a', 'osc-net-b']
+    spare = demo.json('port', 'create', 'osc-port-b', '--network',
+                      'osc-net-b')
+    demo.run('server', 'add', 'port', 'osc-on-net', spare['id'])
+    assert len(demo.json('server', 'show', 'osc-on-net')['addresses'][
+        'osc-net-b']) == 2
+    demo.run('server', 'remove', 'port', 'osc-on-net', spare['id'])
+    demo.run('server', 'remove', 'network', 'osc-on-net', 'osc-net-b')
+    assert list(demo.json('server', 'show', 'osc-on-net')['addresses']) == [
+        'osc-net-a']
+    in_use = demo.run('network', 'delete', 'osc-net-a', expect=1)
+    assert 'in use' in in_use.stderr.lower() or '409' in in_use.stderr
+
+    for name in ('osc-on-net', 'osc-on-port'):
+        demo.run('server', 'delete', '--wait', name)
+    # The port nube made went with its server; the user's stays, freed.
+    ports = {p['Name']: p for p in demo.json('port', 'list')}
+    assert set(ports) == {'osc-port-a', 'osc-port-b'}
+    assert demo.json('port', 'show', port['id'])['device_id'] == ''
+    demo.run('port', 'delete', 'osc-port-a', 'osc-port-b')
+    demo.run('network', 'delete', 'osc-net-a', net_b['id'])
+    assert not {'osc-net-a', 'osc-net-b'} & {
+        n['Name'] for n in demo.json('network', 'list')}

@@ -179,3 +179,18 @@ def test_vlan_manager_gives_each_project_its_own_network(nets, cell_db):
     assert {a[0]['vlan'], b[0]['vlan']} == {100, 101}
     assert a[0]['bridge'] == 'brv100'
     assert a[0]['cidr'] != b[0]['cidr']
+
+
+def test_computes_without_a_network_service_plug_no_bridge():
+    from nube.compute import network as compute_network
+    from nube import conf
+    instance = {'fixed_ips': [{'address': '10.0.0.2',
+                               'mac': 'fa:16:3e:00:00:01',
+                               'network': 'private', 'bridge': 'br100'}]}
+    assert compute_network.from_instance(instance)[0]['bridge'] == 'br100'
+    conf.CONF.set_override('network_driver', 'noop', group='network')
+    try:
+        vif, = compute_network.from_instance(instance)
+    finally:
+        conf.CONF.clear_override('network_driver', group='network')
+    assert vif['bridge'] is None and vif['mac'] == 'fa:16:3e:00:00:01'
