@@ -325,26 +325,39 @@ def test_database_restarted_during_boot_storm(cloud):
            lambda: cloud.db_server.restart(down_seconds=3.0))
 
 
-def _server_variable(cloud, name):
-    return int(cloud.db_server._execute(
-        "SHOW GLOBAL STATUS LIKE %s", (name,))[0][1])
+def _server_variable(cloud, name, conn=None):
+    if conn is None:
+        return int(cloud.db_server._execute(
+            "SHOW GLOBAL STATUS LIKE %s", (name,))[0][1])
+    with conn.cursor() as cur:
+        cur.execute("SHOW GLOBAL STATUS LIKE %s", (name,))
+        return int(cur.fetchall()[0][1])
 
 
 def test_storm_on_a_database_server_with_no_connection_to_spare(cloud):
     """max_connections just above what the services hold open: a build
     that finds the server full waits for a connection (1040 is retried
     within [database] pool_wait_timeout) instead of failing."""
-    in_use = _server_variable(cloud, 'Threads_connected')
-    refused = _server_variable(cloud, 'Connection_errors_max_connections')
-    cloud.db_server._execute('SET GLOBAL max_connections = %d' % (in_use + 2))
+    # The test's own connection is opened first and kept: the services'
+    # pools may take every slot during the storm and keep them after it.
+    admin = cloud.db_server.connect()
     try:
-        figures = _drill(cloud, 'full-mariadb', None)
-        figures['refused_connections'] = _server_variable(
-            cloud, 'Connection_errors_max_connections') - refused
-        figures['max_connections'] = in_use + 2
+        in_use = _server_variable(cloud, 'Threads_connected', admin)
+        refused = _server_variable(cloud,
+                                   'Connection_errors_max_connections', admin)
+        with admin.cursor() as cur:
+            cur.execute('SET GLOBAL max_connections = %d' % (in_use + 2))
+        try:
+            figures = _drill(cloud, 'full-mariadb', None)
+            figures['refused_connections'] = _server_variable(
+                cloud, 'Connection_errors_max_connections', admin) - refused
+            figures['max_connections'] = in_use + 2
+        finally:
+            with admin.cursor() as cur:
+                cur.execute('SET GLOBAL max_connections = %d' %
+                            cloud.db_server.max_connections)
     finally:
-        cloud.db_server._execute('SET GLOBAL max_connections = %d' %
-                                 cloud.db_server.max_connections)
+        admin.close()
     print(json.dumps(figures))
     # The server really refused connections during the storm.
     assert figures['refused_connections'] > 0, figures
