@@ -183,7 +183,16 @@ class ServerNetworksMixin:
         shared = [r for r in rows if r['shared'] and not r['external']]
         for candidates in (own, shared):
             if len(candidates) == 1:
-                return candidates[0]
+                chosen = candidates[0]
+                made_for_boots = chosen['name'] in (
+                    CONF.network.label, '%s-net' % ctxt.project_id)
+                if made_for_boots and not self.db.subnet_get_all(
+                        network_uuids=[chosen['uuid']]):
+                    # A concurrent first boot made it and is still
+                    # giving it its subnet.
+                    return self._made_meanwhile(
+                        lambda r: r['uuid'] == chosen['uuid'])
+                return chosen
             if len(candidates) > 1:
                 raise net_exc.Conflict(
                     'Multiple possible networks found, use a Network ID to '
