@@ -180,6 +180,34 @@ def test_clients_are_reused_while_the_packages_are_unchanged(tmp_path):
         'install -q x>=1'
 
 
+def test_venv_of_another_checkout_is_pointed_at_this_one(tmp_path):
+    """A venv reused from a removed checkout must not keep its nube."""
+    venv = tmp_path / 'venv'
+    (venv / 'bin').mkdir(parents=True)
+    source = tmp_path / 'source'
+    source.write_text('/gone/checkout\n')
+    # A python that answers where nube imports from, and a pip that
+    # records its call and "re-points" the editable install.
+    (venv / 'bin' / 'python').write_text(
+        '#!/bin/bash\ncat "%s"\n' % source)
+    (venv / 'bin' / 'pip').write_text(
+        '#!/bin/bash\necho "$@" >>"%s/pip.calls"\n'
+        'echo "%s" >"%s"\n' % (tmp_path, os.path.realpath(TOP), source))
+    (venv / 'bin' / 'nube-api').write_text('')
+    for name in ('python', 'pip', 'nube-api'):
+        (venv / 'bin' / name).chmod(0o755)
+    env = {'NUBE_VENV': str(venv), 'VIRT_DRIVER': 'fake'}
+    stamp = bash('_nube_venv_stamp ""', env=env, tmp_path=tmp_path)
+    (venv / '.nube-stack-stamp').write_text(stamp)
+    bash('nube_install_venv', env=env, tmp_path=tmp_path)
+    calls = (tmp_path / 'pip.calls').read_text().splitlines()
+    assert calls == ['install -q --no-deps -e %s' % os.path.realpath(TOP)]
+    # Now it points here: reused without pip.
+    out = bash('nube_install_venv', env=env, tmp_path=tmp_path)
+    assert 'up to date, reused' in out
+    assert len((tmp_path / 'pip.calls').read_text().splitlines()) == 1
+
+
 def test_openrc_puts_the_clients_on_path(tmp_path):
     state = tmp_path / 'state'
     state.mkdir()
