@@ -1,9 +1,11 @@
 """``nube-manage network create|list|delete``: networks for operators, as
 nova-manage's were (a label, a fixed range, a bridge, a VLAN, multi-host),
-written through the network API into the first cell."""
+written through the network API into the first cell; ``cleanup-host``
+removes what the network driver made on this host."""
 
 from nube import context
 from nube.network import api as network_api
+from nube.network import drivers
 
 CATEGORIES = ('network',)
 
@@ -62,6 +64,13 @@ def network_delete(args):
     api.delete_network(admin, args.uuid)
 
 
+def network_cleanup_host(args):
+    """Stop nube's dnsmasq processes (of [network] networks_path) and
+    remove nube's bridges and firewall chain here: what a host keeps after
+    nube-network stopped, for uninstalling (devstack/clean.sh)."""
+    drivers.load().cleanup_all()
+
+
 def register(sub):
     networks = sub.add_parser('network').add_subparsers(dest='action',
                                                         required=True)
@@ -84,3 +93,6 @@ def register(sub):
     p = networks.add_parser('delete', help='a network without ports')
     p.add_argument('uuid')
     p.set_defaults(func=network_delete)
+    networks.add_parser(
+        'cleanup-host', help="remove nube's bridges, dnsmasq and rules "
+        'from this host').set_defaults(func=network_cleanup_host)

@@ -56,6 +56,26 @@ def hosts_file(hosts, network):
     return ''.join(sorted(lines))
 
 
+def stale_leases(leases_text, hosts_text):
+    """(address, mac) of leases the hosts file no longer gives that MAC:
+    a deleted port's, or one whose address a new port took. dnsmasq keeps
+    them until they expire and meanwhile refuses the address to its new
+    owner."""
+    wanted = set()
+    for line in hosts_text.splitlines():
+        mac, _name, address = line.split(',')
+        wanted.add((address, mac))
+    stale = []
+    for line in leases_text.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        mac, address = fields[1].lower(), fields[2]
+        if (address, mac) not in wanted:
+            stale.append((address, mac))
+    return stale
+
+
 def opts_file(options):
     """dhcp-optsfile text. An empty option tells dnsmasq to send none
     (else it offers itself as router)."""
@@ -175,41 +195,54 @@ class LinuxNetDriver(base.NetworkDriver):
                           if namespace else None)
         self.networks_path = networks_path or CONF.network.networks_path
         self.dnsmasq = shutil.which('dnsmasq') or '/usr/sbin/dnsmasq'
+        # dnsmasq-utils; without it stale leases cost a dnsmasq restart.
+        self.dhcp_release = shutil.which('dhcp_release')
         self._prefix = ([shutil.which('ip') or 'ip', 'netns', 'exec',
                          self.namespace] if self.namespace else [])
         self._lock = threading.RLock()
-        self._ipr = None
+        self._iprs = {}
 
     # -- netlink -----------------------------------------------------------
 
     def _netlink(self, what, method, *args, **kwargs):
-        """Call IPRoute ``method`` on a socket kept open (reopened after
-        an error); NetlinkError becomes HostNetworkError naming ``what``."""
+        """Call IPRoute ``method`` on this thread's socket, kept open
+        (reopened after an error); NetlinkError becomes HostNetworkError
+        naming ``what``. One socket per thread: pyroute2 ties a socket to
+        the event loop of the thread that made it."""
         with self._lock:
+            ident = threading.get_ident()
             try:
-                if self._ipr is None and self.namespace:
-                    # Hold the socket while detaching: an eventlet
-                    # GreenSocket closes its fd when collected.
-                    sock = netlink_socket_in(self.namespace)
-                    self._ipr = pyroute2.IPRoute(fileno=sock.detach())
-                elif self._ipr is None:
-                    self._ipr = pyroute2.IPRoute()
-                return getattr(self._ipr, method)(*args, **kwargs)
-            except (netlink_exc.NetlinkError, OSError) as exc:
-                self.close()
+                ipr = self._iprs.get(ident)
+                if ipr is None:
+                    # nube's socket, detached, handed to IPRoute: a socket
+                    # IPRoute makes itself is an eventlet GreenSocket in
+                    # nube-network, which closes the fd under IPRoute
+                    # when it is collected.
+                    sock = (netlink_socket_in(self.namespace)
+                            if self.namespace else socket.socket(
+                                socket.AF_NETLINK, socket.SOCK_DGRAM, 0))
+                    ipr = self._iprs[ident] = pyroute2.IPRoute(
+                        fileno=sock.detach())
+                return getattr(ipr, method)(*args, **kwargs)
+            except (netlink_exc.NetlinkError, OSError, ValueError) as exc:
+                self._close(ident)
                 reason = '%s: %s' % (what, exc)
                 if isinstance(exc, FileNotFoundError) and self.namespace:
                     reason += ' (no network namespace %s?)' % self.namespace
                 raise exceptions.HostNetworkError(reason=reason)
 
+    def _close(self, ident):
+        ipr = self._iprs.pop(ident, None)
+        if ipr is not None:
+            try:
+                ipr.close()
+            except Exception:  # noqa: BLE001 - closing a dead socket
+                pass
+
     def close(self):
         with self._lock:
-            if self._ipr is not None:
-                try:
-                    self._ipr.close()
-                except Exception:  # noqa: BLE001 - closing a dead socket
-                    pass
-                self._ipr = None
+            for ident in list(self._iprs):
+                self._close(ident)
 
     def _link(self, name):
         """The link message of ``name``, or None."""
@@ -386,12 +419,50 @@ class LinuxNetDriver(base.NetworkDriver):
                     LOG.info('Reloading dnsmasq %d of network %s', pid,
                              network_id)
                     os.kill(pid, signal.SIGHUP)
-                return
-            if pid:
+                if self._release_stale(directory, bridge, hosts_text):
+                    return
+                LOG.info('Restarting dnsmasq %d of network %s to drop '
+                         'stale leases', pid, network_id)
+            elif pid:
                 LOG.info('Replacing dnsmasq %d of network %s', pid,
                          network_id)
+            if pid:
                 self._kill(pid)
+            self._drop_stale(directory, hosts_text)
             self._start_dnsmasq(argv, directory)
+
+    def _leases(self, directory):
+        try:
+            with open(os.path.join(directory, 'leases')) as f:
+                return f.read()
+        except FileNotFoundError:
+            return ''
+
+    def _release_stale(self, directory, bridge, hosts_text):
+        """Tell the running dnsmasq to forget stale leases (dhcp_release,
+        as nova-network did); False when that cannot be done here."""
+        stale = stale_leases(self._leases(directory), hosts_text)
+        if not stale:
+            return True
+        if not self.dhcp_release:
+            return False
+        for address, mac in stale:
+            LOG.info('Releasing the lease of %s to %s', address, mac)
+            self._run([self.dhcp_release,
+                       base.validate_ifname(bridge, 'bridge name'),
+                       str(base.validate_ipv4(address)),
+                       base.validate_mac(mac)], check=False)
+        return True
+
+    def _drop_stale(self, directory, hosts_text):
+        """The lease file without stale leases (dnsmasq stopped)."""
+        text = self._leases(directory)
+        stale = set(stale_leases(text, hosts_text))
+        kept = ''.join(
+            line + '\n' for line in text.splitlines()
+            if len(line.split()) < 3 or
+            (line.split()[2], line.split()[1].lower()) not in stale)
+        _write_if_changed(os.path.join(directory, 'leases'), kept)
 
     def _dnsmasq_pid(self, directory):
         """The pid in the pid file if it is a live dnsmasq nube started for

@@ -3,9 +3,11 @@ values, the dnsmasq keep/reload/replace decision, iptables input and the
 netlink requests (against a fake IPRoute). Nothing here touches the host:
 commands go to a recorder and netlink to FakeIPRoute."""
 
+import ipaddress
 import os
 import signal
 import stat
+import threading
 
 from oslo_config import fixture as config_fixture
 from pyroute2.netlink import exceptions as netlink_exc
@@ -137,6 +139,21 @@ def test_opts_file():
     # No router: an empty option, or dnsmasq would offer itself.
     assert linux_net.opts_file({'router': None, 'dns-server': []}) == (
         'tag:nube0,option:router\ntag:nube0,option:dns-server\n')
+
+
+def test_stale_leases_are_those_the_hosts_file_no_longer_gives():
+    hosts = linux_net.hosts_file([('fa:16:3e:00:00:01', '10.0.0.10'),
+                                  ('fa:16:3e:00:00:02', '10.0.0.11')],
+                                 ipaddress.ip_network('10.0.0.0/24'))
+    leases = ('1700000000 fa:16:3e:00:00:01 10.0.0.10 host-a *\n'
+              # the address went to another port
+              '1700000000 fa:16:3e:00:00:09 10.0.0.11 host-b 01:ff\n'
+              # the port is gone
+              '1700000000 FA:16:3E:00:00:07 10.0.0.12 * *\n'
+              'garbage\n')
+    assert linux_net.stale_leases(leases, hosts) == [
+        ('10.0.0.11', 'fa:16:3e:00:00:09'), ('10.0.0.12', 'fa:16:3e:00:00:07')]
+    assert linux_net.stale_leases('', hosts) == []
 
 
 def test_dnsmasq_argv():
@@ -397,9 +414,10 @@ class FakeIPRoute:
 
 @pytest.fixture
 def ipr(driver):
-    driver._ipr = FakeIPRoute()
+    fake = FakeIPRoute()
+    driver._iprs[threading.get_ident()] = fake
     driver.close = lambda: None
-    return driver._ipr
+    return fake
 
 
 def test_ensure_bridge_makes_marks_and_enslaves(driver, ipr):
