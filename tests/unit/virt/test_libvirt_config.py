@@ -113,6 +113,25 @@ def test_direct_kernel_boot():
     assert root.find('os/boot') is None
 
 
+def test_flat_network_address_goes_on_the_kernel_command_line():
+    """FlatManager has no DHCP: the guest reads its address from ip=."""
+    meta = {'properties': {'kernel_path': '/cache/vmlinuz'}}
+    vif = {'mac': 'fa:16:3e:00:00:01', 'bridge': 'br100', 'dhcp': False,
+           'address': '10.0.0.5', 'cidr': '10.0.0.0/24',
+           'gateway': '10.0.0.1'}
+    root, _ = _build(image_meta=meta, network_info=[vif])
+    assert root.findtext('os/cmdline') == (
+        'console=ttyS0 root=/dev/vda '
+        'ip=10.0.0.5::10.0.0.1:255.255.255.0::eth0:off')
+    # DHCP networks, and anything that does not parse, add nothing.
+    for changed in ({'dhcp': True}, {'address': '10.0.0.5 init=/bin/sh'},
+                    {'gateway': '1.2.3.4 x'}, {'cidr': None}):
+        root, _ = _build(image_meta=meta, network_info=[dict(vif, **changed)])
+        assert root.findtext('os/cmdline') == 'console=ttyS0 root=/dev/vda'
+    without_gateway = config.static_ip_arg(dict(vif, gateway=None))
+    assert without_gateway == 'ip=10.0.0.5:::255.255.255.0::eth0:off'
+
+
 def test_display_name_is_escaped_and_round_trips():
     inst = _instance(display_name=NASTY,
                      flavor={'flavorid': '1', 'name': NASTY,

@@ -6,6 +6,7 @@ elements. Characters XML 1.0 cannot carry at all (most C0 controls) are
 replaced, or libvirt would refuse the document.
 """
 
+import ipaddress
 import re
 import xml.etree.ElementTree as ET
 
@@ -61,7 +62,24 @@ def _metadata(domain, instance):
          user=instance.get('user_id') or '')
 
 
-def _os(domain, image_meta, has_disk):
+def static_ip_arg(vif):
+    """The kernel's ``ip=ADDR::GW:NETMASK::eth0:off`` for a first
+    interface whose network has no DHCP (FlatManager), else None. Built
+    from parsed addresses only: nothing else reaches the command line."""
+    if not vif or vif.get('dhcp', True) or not vif.get('address') \
+            or not vif.get('cidr'):
+        return None
+    try:
+        address = ipaddress.IPv4Address(vif['address'])
+        network = ipaddress.IPv4Network(vif['cidr'], strict=False)
+        gateway = (ipaddress.IPv4Address(vif['gateway'])
+                   if vif.get('gateway') else '')
+    except ValueError:
+        return None
+    return 'ip=%s::%s:%s::eth0:off' % (address, gateway, network.netmask)
+
+
+def _os(domain, image_meta, has_disk, network_info):
     os_elem = _sub(domain, 'os')
     _sub(os_elem, 'type', 'hvm')
     props = (image_meta or {}).get('properties') or {}
@@ -70,7 +88,9 @@ def _os(domain, image_meta, has_disk):
         _sub(os_elem, 'kernel', kernel)
         if props.get('ramdisk_path'):
             _sub(os_elem, 'initrd', props['ramdisk_path'])
-        _sub(os_elem, 'cmdline', DIRECT_BOOT_CMDLINE)
+        static = static_ip_arg((network_info or [None])[0])
+        _sub(os_elem, 'cmdline', DIRECT_BOOT_CMDLINE +
+             (' ' + static if static else ''))
     elif has_disk:
         _sub(os_elem, 'boot', dev='hd')
 
@@ -109,7 +129,7 @@ def build_domain(instance, image_meta, network_info, virt_type,
     _metadata(domain, instance)
     _sub(domain, 'memory', int(memory_mb) * 1024, unit='KiB')
     _sub(domain, 'vcpu', int(vcpus))
-    _os(domain, image_meta, disk_path is not None)
+    _os(domain, image_meta, disk_path is not None, network_info)
     features = _sub(domain, 'features')
     _sub(features, 'acpi')
     _sub(features, 'apic')
