@@ -74,7 +74,21 @@ delete_vhosts() {
     fi
 }
 
+# What each cell's nube-network made on this host: bridges, its firewall
+# chain, dnsmasq state (nube-manage network cleanup-host).
+remove_host_networks() {
+    local conf
+    [ -x "$NUBE_VENV/bin/nube-manage" ] || return 0
+    for conf in "$NUBE_CONF_DIR"/nube_cell*.conf; do
+        [ -r "$conf" ] || continue
+        stack_log "removing the host networks of ${conf##*/}"
+        PYTHONWARNINGS=ignore "$NUBE_VENV/bin/nube-manage" \
+            --config-file "$conf" network cleanup-host || true
+    done
+}
+
 destroy_guests
+remove_host_networks
 drop_databases
 delete_vhosts
 stack_log "removing $STATE_DIR and $NUBE_CONF_DIR"

@@ -164,9 +164,11 @@ write_stack_env() {
                 COMPUTE_HOST TEST_IMAGE_DIR TEST_IMAGE_ID \
                 TEST_IMAGE_KERNEL_ID TEST_IMAGE_RAMDISK_ID IDENTITY_PORT \
                 COMPUTE_API_PORT IMAGE_API_PORT IMAGE_REGISTRY_PORT \
+                NETWORK_API_PORT NETWORK_MANAGER NETWORK_BRIDGE_PREFIX \
                 SWIFT_PROXY_PORT STACK_PREFIX; do
             printf '%s=%q\n' "$var" "${!var:-}"
         done
+        printf 'NETWORK_DRIVER=%q\n' "$(network_driver)"
         printf 'OS_CLIENT_CONFIG_FILE=%q\n' "$STATE_DIR/clouds.yaml"
     } >"$STACK_ENV_FILE"
 }
@@ -217,13 +219,16 @@ enabled_of() {
                 is_service_enabled conductor && cell_names | sed 's/^/conductor-/' ;;
             compute)
                 is_service_enabled compute && compute_cells | sed 's/^/compute-/' ;;
+            network)
+                # One per cell with a compute (where guests need DHCP).
+                is_service_enabled network && compute_cells | sed 's/^/network-/' ;;
             *) is_service_enabled "$svc" && echo "$svc" ;;
         esac
     done
     return 0
 }
 wave1=$(enabled_of identity image-registry image-api)
-wave2=$(enabled_of conductor scheduler api)
+wave2=$(enabled_of conductor scheduler api network-api network)
 wave3=$(enabled_of compute)
 # shellcheck disable=SC2086
 step "MariaDB max_connections for the connection budgets" \
@@ -270,6 +275,7 @@ cat <<EOF
 nube is running ($VIRT_DRIVER${STACK_VIRT_TYPE:+/$STACK_VIRT_TYPE}, image store $IMAGE_STORE):
   identity   $(identity_url)/v3        compute  $(compute_url)
   image      $(image_url)              region   $REGION_NAME
+  network    $(network_url)  ($NETWORK_MANAGER, $(network_driver); cell 1's guests on bridge ${NETWORK_BRIDGE_PREFIX}1)
   logs       $LOG_DIR/<service>.log
   config     $NUBE_CONF_DIR/*.conf     state    $STATE_DIR
 

@@ -97,7 +97,8 @@ check_nothing_left() {
     local left port busy=""
     left=$(pgrep -a -f -- "$NUBE_VENV/bin/|$NUBE_CONF_DIR/" || true)
     for port in "$IDENTITY_PORT" "$COMPUTE_API_PORT" "$IMAGE_API_PORT" \
-            "$IMAGE_REGISTRY_PORT" "$SWIFT_PROXY_PORT" "$MEMCACHED_PORT"; do
+            "$IMAGE_REGISTRY_PORT" "$NETWORK_API_PORT" "$SWIFT_PROXY_PORT" \
+            "$MEMCACHED_PORT"; do
         if timeout 2 bash -c ": </dev/tcp/127.0.0.1/$port" 2>/dev/null; then
             busy+=" $port"
         fi

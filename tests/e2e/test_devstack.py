@@ -3,7 +3,9 @@
 Reads the running cloud from the stack.env and clouds.yaml that stack.sh
 wrote (NUBE_STACK_ENV, default /opt/stack/data/stack.env); as the demo
 user it boots a server from the uploaded test image, waits for ACTIVE,
-finds the guest's marker line in os-getConsoleOutput, deletes the server
+finds the guest's marker line in os-getConsoleOutput (and, with FlatDHCP
+on linux_net, the address the guest leased by DHCP, then pings it), deletes
+the server
 and checks with virsh that the domain is gone. It also checks that the
 image's data sits in the store stack.sh was run with (IMAGE_STORE; the
 e2e driver tools/e2e_stage.sh sets NUBE_E2E_IMAGE_STORE to the one it
@@ -114,6 +116,62 @@ def poll(fn, timeout, message):
     return fixtures.poll(fn, timeout, interval=0.5, message=message)
 
 
+def fixed_address(server):
+    """(network name, address) of the server's one fixed IPv4 address."""
+    found = [(name, a['addr']) for name, addrs in server['addresses'].items()
+             for a in addrs if a.get('OS-EXT-IPS:type', 'fixed') == 'fixed'
+             and a.get('version', 4) == 4]
+    assert len(found) == 1, server['addresses']
+    return found[0]
+
+
+def check_guest_network(cloud, server, path):
+    """With FlatDHCP on linux_net the guest's DHCP client got the address
+    the API shows (from nube's dnsmasq on the cell's bridge), and the host
+    reaches the guest there; on noop it has a user-mode NIC."""
+    name, address = fixed_address(server)
+    if cloud.env.get('NETWORK_DRIVER') != 'linux_net':
+        print('network driver %s: no host networking to check'
+              % cloud.env.get('NETWORK_DRIVER'))
+        return
+    assert cloud.env.get('NETWORK_MANAGER') == 'flat_dhcp', cloud.env
+    expected = 'nube-test-image: eth0 dhcp %s/' % address
+
+    def leased():
+        out = cloud.compute('POST', path + '/action', {
+            'os-getConsoleOutput': {}})['output']
+        if 'eth0 no DHCP answer' in out:
+            pytest.fail('the guest got no DHCP answer:\n%s' % out[-2000:],
+                        pytrace=False)
+        return expected in out and out
+    poll(leased, CONSOLE_TIMEOUT, 'the guest never leased %s' % address)
+    # The guest's NIC is a tap in a bridge that carries the host's
+    # address of the network (the gateway; dnsmasq listens there).
+    iflist = subprocess.run(
+        ['virsh', '-c', URI, 'domiflist', 'instance-%s' % server['id']],
+        capture_output=True, text=True, check=True, timeout=30).stdout
+    rows = [line.split() for line in iflist.splitlines()[2:] if line.strip()]
+    assert [row[1] for row in rows] == ['bridge'], iflist
+    tap, bridge = rows[0][0], rows[0][2]
+    master = subprocess.run(['ip', '-o', 'link', 'show', tap],
+                            capture_output=True, text=True, check=True,
+                            timeout=30).stdout
+    assert 'master %s ' % bridge in master, master
+    host_addrs = subprocess.run(['ip', '-o', '-4', 'addr', 'show', bridge],
+                                capture_output=True, text=True, check=True,
+                                timeout=30).stdout
+    assert 'inet ' in host_addrs, host_addrs
+
+    def answers():
+        return subprocess.run(
+            ['busybox', 'ping', '-c', '1', '-W', '1', address],
+            capture_output=True,
+            timeout=10).returncode == 0
+    poll(answers, 30, 'the guest never answered ping on %s' % address)
+    print('guest %s on %s: leased %s by DHCP, answers ping'
+          % (server['id'], name, address))
+
+
 def test_image_is_in_the_configured_store(cloud):
     store = cloud.conf.get('image_store', 'default_store')
     assert store == cloud.env['IMAGE_STORE']
@@ -176,6 +234,7 @@ def test_server_boots_prints_marker_and_is_gone_after_delete(cloud):
                 'os-getConsoleOutput': {}})['output']), 30,
             'the guest never reported its disk')
         assert 'nube-test-image: vda NUBE-TEST-DISK' in output
+        check_guest_network(cloud, body, path)
         print('\n%s: ACTIVE after %.1fs, marker after %.1fs (store %s)'
               % (server_id, active_s, marker_s, cloud.env['IMAGE_STORE']))
     finally:
