@@ -21,6 +21,7 @@ from nube.api.handlers import hypervisors
 from nube.api.handlers import interfaces
 from nube.api.handlers import keypairs
 from nube.api.handlers import limits
+from nube.api.handlers import os_networks
 from nube.api.handlers import server_actions
 from nube.api.handlers import server_metadata
 from nube.api.handlers import servers
@@ -69,6 +70,11 @@ ROUTES = (
     ('/os-availability-zone', {'GET': availability_zones.index}),
     ('/os-availability-zone/detail', {'GET': availability_zones.detail}),
     ('/limits', {'GET': limits.index}),
+    ('/os-networks', {'GET': os_networks.index, 'POST': os_networks.create}),
+    ('/os-networks/add', {'POST': os_networks.add}),
+    ('/os-networks/{network_id}', {'GET': os_networks.show,
+                                   'DELETE': os_networks.delete}),
+    ('/os-networks/{network_id}/action', {'POST': os_networks.action}),
 )
 
 # /v2.1 is the microversioned API; /v2 is the legacy one, fixed at 2.1.

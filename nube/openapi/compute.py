@@ -14,6 +14,7 @@ from nube.api.handlers import flavors
 from nube.api.handlers import hypervisors
 from nube.api.handlers import keypairs
 from nube.api.handlers import limits
+from nube.api.handlers import os_networks
 from nube.api.handlers import server_actions
 from nube.api.handlers import interfaces
 from nube.api.handlers import server_metadata
@@ -58,6 +59,7 @@ BODIES = {
     flavors.create: lambda r: flavor_schemas.create,
     flavor_extra_specs.create: lambda r: flavor_schemas.extra_specs_create,
     flavor_extra_specs.update: lambda r: flavor_schemas.extra_spec_update,
+    os_networks.action: lambda r: os_networks.ACTION_BODY,
 }
 
 # Action name (the body's only key) -> its schema at a version.

@@ -18,13 +18,15 @@ from nube.policies import keypairs
 from nube.policies import limits
 from nube.policies import lock_server
 from nube.policies import networks
+from nube.policies import os_networks
 from nube.policies import server_metadata
 from nube.policies import servers
 from nube.policies import services
 
 MODULES = [base, servers, flavors, hypervisors, services,
            availability_zones, limits, images, image_members, lock_server,
-           server_metadata, keypairs, networks, attach_interfaces]
+           server_metadata, keypairs, networks, attach_interfaces,
+           os_networks]
 
 
 def list_rules():

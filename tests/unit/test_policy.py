@@ -110,6 +110,8 @@ EXPECTED = {
     'get_member': READER_OR_ADMIN,
     # modify_member: the member project decides, not the owner.
     'modify_member': {'admin', 'member-other'},
+    'os_compute_api:os-networks:list': READER_OR_ADMIN,
+    'os_compute_api:os-networks:show': READER_OR_ADMIN,
     'os_compute_api:os-attach-interfaces:list': READER_OR_ADMIN,
     'os_compute_api:os-attach-interfaces:show': READER_OR_ADMIN,
     'os_compute_api:os-attach-interfaces:create': MEMBER_OR_ADMIN,
