@@ -16,3 +16,15 @@ def cell_db(tmp_path):
     database = fakes.make_cell_db(tmp_path)
     yield database
     database.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _nube_pool_defaults():
+    """nube's [database] pool defaults, set again for every test: a test
+    whose oslo.config fixture cleans up calls CONF.reset(), which also
+    drops the defaults nube.conf.database set at import."""
+    from oslo_db import options as oslo_db_options
+
+    from nube.conf import database
+    import nube.conf
+    oslo_db_options.set_defaults(nube.conf.CONF, **database.POOL_DEFAULTS)
