@@ -223,6 +223,7 @@ class CellNetworks(servers.ServerNetworksMixin):
             'enable_dhcp': bool(values.get('enable_dhcp', True)),
             'dns_nameservers': resources.nameservers(
                 values.get('dns_nameservers')),
+            'host_routes': resources.host_routes(values.get('host_routes')),
             'allocation_pools': resources.pools(
                 net, gateway_ip, values.get('allocation_pools')),
         }
@@ -270,6 +271,9 @@ class CellNetworks(servers.ServerNetworksMixin):
         if 'dns_nameservers' in values:
             changes['dns_nameservers'] = resources.nameservers(
                 values['dns_nameservers'])
+        if 'host_routes' in values:
+            changes['host_routes'] = resources.host_routes(
+                values['host_routes'])
         if 'allocation_pools' in values:
             changes['allocation_pools'] = resources.pools(
                 net, gateway_ip, values['allocation_pools'])

@@ -57,7 +57,8 @@ def host_networks(networks, host, multi_host):
                          'enable_dhcp': bool(s['enable_dhcp']),
                          'dns_nameservers': list(s['dns_nameservers']) or
                          list(CONF.network.dns_servers),
-                         'allocation_pools': list(s['allocation_pools'])}
+                         'allocation_pools': list(s['allocation_pools']),
+                         'host_routes': list(s.get('host_routes') or [])}
                         for s in net['subnets']],
             'ports': [{'id': p['id'], 'mac_address': p['mac_address'],
                        'admin_state_up': bool(p['admin_state_up']),

@@ -52,7 +52,8 @@ def subnet(row):
         'cidr': row['cidr'], 'gateway_ip': row.get('gateway_ip'),
         'allocation_pools': list(row.get('allocation_pools') or []),
         'dns_nameservers': list(row.get('dns_nameservers') or []),
-        'host_routes': [], 'enable_dhcp': bool(row['enable_dhcp']),
+        'host_routes': list(row.get('host_routes') or []),
+        'enable_dhcp': bool(row['enable_dhcp']),
         'ipv6_ra_mode': None, 'ipv6_address_mode': None,
         'subnetpool_id': None, 'service_types': [],
     }
@@ -140,16 +141,17 @@ def _address(value, field):
 
 
 def gateway(net, requested, given):
-    """The gateway: the first host unless given (None: no gateway)."""
+    """The gateway: the first host unless given (None: no gateway). As
+    Neutron, it may lie outside the subnet, but not be its network or
+    broadcast address."""
     if not given:
         return str(net.network_address + 1)
     if requested is None:
         return None
     ip = _address(requested, 'gateway_ip')
-    if ip not in net or ip in (net.network_address, net.broadcast_address):
+    if ip in (net.network_address, net.broadcast_address):
         raise net_exc.InvalidInput(
-            error_message='Gateway IP %s conflicts with the subnet %s or is '
-                          'not in it' % (requested, net))
+            error_message='Gateway is not valid on subnet')
     return str(ip)
 
 
@@ -160,7 +162,8 @@ def pools(net, gateway_ip, requested=None):
     if not requested:
         gw = int(ipaddress.ip_address(gateway_ip)) if gateway_ip else None
         ranges, start = [], hosts_low
-        for cut in sorted({gw} - {None}):
+        for cut in sorted({gw} - {None} if gw is not None and
+                          hosts_low <= gw <= hosts_high else ()):
             if start <= cut - 1:
                 ranges.append((start, cut - 1))
             start = cut + 1
@@ -192,6 +195,12 @@ def pools(net, gateway_ip, requested=None):
         result.append({'start': str(ipaddress.ip_address(low)),
                        'end': str(ipaddress.ip_address(high))})
     return result
+
+
+def host_routes(values):
+    """Routes as stored (parsed and checked by the API schema)."""
+    return [{'destination': route['destination'],
+             'nexthop': route['nexthop']} for route in values or []]
 
 
 def nameservers(values):

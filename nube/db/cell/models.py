@@ -256,6 +256,7 @@ class Subnet(TimestampMixin, Base):
     enable_dhcp = Column(Boolean, nullable=False, default=True)
     dns_nameservers = Column(Text)      # JSON list
     allocation_pools = Column(Text)     # JSON list of {start, end}
+    host_routes = Column(Text)          # JSON list of {destination, nexthop}
     revision_number = Column(Integer, nullable=False, default=0)
 
 

@@ -20,7 +20,7 @@ SUBNETS = models.Subnet.__table__
 PORTS = models.Port.__table__
 IPS = models.FixedIp.__table__
 
-_SUBNET_JSON = ('dns_nameservers', 'allocation_pools')
+_SUBNET_JSON = ('dns_nameservers', 'allocation_pools', 'host_routes')
 
 
 def network_row(row):

@@ -13,6 +13,7 @@ by it; the files are written world-readable (addresses and MACs only).
 """
 
 import ctypes
+import ipaddress
 import os
 import shutil
 import signal
@@ -83,9 +84,19 @@ def opts_file(options):
     router = str(base.validate_ipv4(router)) if router else ''
     dns = [str(base.validate_ipv4(ip)) for ip in options.get('dns-server')
            or ()]
+    # A client that takes option 121 ignores the router option (RFC
+    # 3442): the default route goes in as well.
+    routes = []
+    for destination, nexthop in options.get('classless-static-route') or ():
+        routes += [str(ipaddress.IPv4Network(destination)),
+                   str(base.validate_ipv4(nexthop))]
+    if routes and router:
+        routes += ['0.0.0.0/0', router]
+    lines = [('router', [router] if router else []), ('dns-server', dns)]
+    if routes:
+        lines.append(('classless-static-route', routes))
     return ''.join('tag:%s,option:%s\n' % (DHCP_TAG, ','.join([name] + v))
-                   for name, v in (('router', [router] if router else []),
-                                   ('dns-server', dns)))
+                   for name, v in lines)
 
 
 def dnsmasq_argv(dnsmasq, directory, bridge, network, lease_time):

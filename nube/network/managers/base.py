@@ -56,10 +56,12 @@ def gateway_subnet(network):
 
 def server_address(network, subnet):
     """address/prefix the bridge needs for dnsmasq to serve ``subnet``:
-    its gateway, or without one the first address no pool or port uses."""
+    its gateway, or without one in the subnet the first address no pool
+    or port uses."""
     net = ipaddress.IPv4Network(subnet['cidr'])
-    if subnet.get('gateway_ip'):
-        return '%s/%d' % (subnet['gateway_ip'], net.prefixlen)
+    gateway = subnet.get('gateway_ip')
+    if gateway and ipaddress.IPv4Address(gateway) in net:
+        return '%s/%d' % (gateway, net.prefixlen)
     taken = {ipaddress.IPv4Address(ip['ip_address'])
              for port in network.get('ports') or ()
              for ip in port.get('fixed_ips') or ()
@@ -89,6 +91,17 @@ def dhcp_hosts(network, subnet):
                 break
     return hosts
 
+
+
+def dhcp_options(subnet, dns):
+    """What dnsmasq offers on a subnet: its gateway as router, the DNS
+    servers, and its host routes (classless static routes) if any."""
+    options = {'router': subnet.get('gateway_ip'), 'dns-server': list(dns)}
+    routes = [(r['destination'], r['nexthop'])
+              for r in subnet.get('host_routes') or ()]
+    if routes:
+        options['classless-static-route'] = routes
+    return options
 
 class NetworkManager:
     """Flat networks on an operator-made bridge, without DHCP."""
@@ -177,7 +190,7 @@ class NetworkManager:
         self.driver.update_dhcp(
             network['id'], bridge, subnet['cidr'],
             dhcp_hosts(network, subnet),
-            {'router': subnet.get('gateway_ip'), 'dns-server': list(dns)})
+            dhcp_options(subnet, dns))
         return True
 
     def _isolate(self, networks):

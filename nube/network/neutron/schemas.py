@@ -71,6 +71,13 @@ _POOL = {
     'additionalProperties': False,
 }
 
+_HOST_ROUTE = {
+    'type': 'object',
+    'properties': {'destination': _ADDRESS, 'nexthop': _ADDRESS},
+    'required': ['destination', 'nexthop'],
+    'additionalProperties': False,
+}
+
 SUBNET_CREATE = {
     'type': 'object',
     'properties': {
@@ -84,8 +91,9 @@ SUBNET_CREATE = {
                              'items': _POOL},
         'dns_nameservers': {'type': 'array', 'maxItems': 5,
                             'uniqueItems': True, 'items': _ADDRESS},
-        # nube's networks route through their gateway only.
-        'host_routes': {'type': 'array', 'maxItems': 0},
+        # Neutron's max_subnet_host_routes.
+        'host_routes': {'type': 'array', 'maxItems': 20,
+                        'items': _HOST_ROUTE},
         'enable_dhcp': _BOOL,
         'tenant_id': _PROJECT,
         'project_id': _PROJECT,
@@ -338,6 +346,17 @@ def check_subnet(values):
         values['dns_nameservers'] = [
             ipv4_address('dns_nameservers', server)
             for server in values['dns_nameservers']]
+    if 'host_routes' in values:
+        routes = [
+            {'destination': ipv4_cidr('host_routes', route['destination']),
+             'nexthop': ipv4_address('host_routes', route['nexthop'])}
+            for route in values['host_routes']]
+        destinations = [route['destination'] for route in routes]
+        for destination in destinations:
+            if destinations.count(destination) > 1:
+                raise exceptions.InvalidInput(
+                    error_message='Duplicate hostroute %s' % destination)
+        values['host_routes'] = routes
     return values
 
 

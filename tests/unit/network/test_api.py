@@ -49,6 +49,33 @@ def test_subnet_defaults_follow_neutron(nets):
     assert nets._rpc.networks[-1] == [net['id']]
 
 
+def test_gateway_may_lie_outside_the_subnet_as_in_neutron(nets):
+    net = nets.create_network(ALICE, {'name': 'n'})
+    subnet = nets.create_subnet(ALICE, {'network_id': net['id'],
+                                        'cidr': '10.60.0.16/28',
+                                        'gateway_ip': '10.60.0.1'})
+    assert subnet['gateway_ip'] == '10.60.0.1'
+    assert subnet['allocation_pools'] == [{'start': '10.60.0.17',
+                                           'end': '10.60.0.30'}]
+    for bad in ('10.61.0.0', '10.61.0.15'):
+        with pytest.raises(net_exc.InvalidInput,
+                           match='Gateway is not valid on subnet'):
+            nets.create_subnet(ALICE, {'network_id': net['id'],
+                                       'cidr': '10.61.0.0/28',
+                                       'gateway_ip': bad})
+
+
+def test_host_routes_are_stored_and_replaced(nets):
+    net = nets.create_network(ALICE, {'name': 'n'})
+    routes = [{'destination': '10.9.0.0/16', 'nexthop': '10.60.0.254'}]
+    subnet = nets.create_subnet(ALICE, {'network_id': net['id'],
+                                        'cidr': '10.60.0.0/24',
+                                        'host_routes': routes})
+    assert nets.get_subnet(ALICE, subnet['id'])['host_routes'] == routes
+    nets.update_subnet(ALICE, subnet['id'], {'host_routes': []})
+    assert nets.get_subnet(ALICE, subnet['id'])['host_routes'] == []
+
+
 def test_ports_get_the_lowest_free_address_and_a_mac(nets):
     net, subnet = _network(nets)
     first = nets.create_port(ALICE, {'network_id': net['id']})

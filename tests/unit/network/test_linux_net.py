@@ -141,6 +141,19 @@ def test_opts_file():
         'tag:nube0,option:router\ntag:nube0,option:dns-server\n')
 
 
+def test_host_routes_become_classless_static_routes_with_the_default():
+    options = dict(OPTIONS, **{'classless-static-route': [
+        ('10.9.0.0/16', '10.1.0.254')]})
+    assert linux_net.opts_file(options).splitlines()[-1] == (
+        'tag:nube0,option:classless-static-route,10.9.0.0/16,10.1.0.254,'
+        '0.0.0.0/0,10.1.0.1')
+    for hostile in ([('10.9.0.0/16,1.2.3.4', '10.1.0.254')],
+                    [('10.9.0.0/16', '10.1.0.254\nx')]):
+        with pytest.raises((ValueError, exceptions.HostNetworkError)):
+            linux_net.opts_file(dict(OPTIONS, **{
+                'classless-static-route': hostile}))
+
+
 def test_stale_leases_are_those_the_hosts_file_no_longer_gives():
     hosts = linux_net.hosts_file([('fa:16:3e:00:00:01', '10.0.0.10'),
                                   ('fa:16:3e:00:00:02', '10.0.0.11')],

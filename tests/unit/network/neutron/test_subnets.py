@@ -57,6 +57,22 @@ def test_create_show_update_delete(call, fake_api):
         'SubnetNotFound'
 
 
+def test_host_routes_are_kept_and_replaced(call):
+    net = create(call, 'network', name='n')
+    routes = [{'destination': '10.9.0.0/16', 'nexthop': '10.1.0.254'}]
+    subnet = call('POST', '/v2.0/subnets', body=_subnet(
+        net['id'], host_routes=routes)).body['subnet']
+    assert subnet['host_routes'] == routes
+    path = '/v2.0/subnets/' + subnet['id']
+    assert call('GET', path).body['subnet']['host_routes'] == routes
+    other = [{'destination': '192.0.2.0/24', 'nexthop': '10.1.0.253'}]
+    updated = call('PUT', path, body={'subnet': {'host_routes': other}})
+    assert updated.body['subnet']['host_routes'] == other
+    assert call('GET', path).body['subnet']['host_routes'] == other
+    cleared = call('PUT', path, body={'subnet': {'host_routes': []}})
+    assert cleared.body['subnet']['host_routes'] == []
+
+
 def test_network_id_is_lowered(call, fake_api):
     net = create(call, 'network', name='n')
     result = call('POST', '/v2.0/subnets', body=_subnet(net['id'].upper()))
@@ -113,9 +129,20 @@ def test_ipv6_is_refused(call, values):
      'Invalid input for dns_nameservers. Reason: duplicate items'),
     ({'dns_nameservers': ['dns.example']}, 'Invalid input for '
                                            'dns_nameservers'),
-    ({'host_routes': [{'destination': '0.0.0.0/0',
+    ({'host_routes': [{'destination': '10.9.0.1/16',
                        'nexthop': '10.1.0.1'}]},
+     "Invalid input for host_routes. Reason: '10.9.0.1/16' isn't a "
+     "recognized IP subnet cidr"),
+    ({'host_routes': [{'destination': '10.9.0.0/16', 'nexthop': 'gw'}]},
+     "Invalid input for host_routes. Reason: 'gw' is not a valid IP"),
+    ({'host_routes': [{'destination': '10.9.0.0/16'}]},
      'Invalid input for host_routes'),
+    ({'host_routes': [{'destination': '10.9.%d.0/24' % i,
+                       'nexthop': '10.1.0.1'} for i in range(21)]},
+     'Invalid input for host_routes. Reason: too many items'),
+    ({'host_routes': [{'destination': '10.9.0.0/16', 'nexthop': '10.1.0.1'},
+                      {'destination': '10.9.0.0/16', 'nexthop': '10.1.0.2'}]},
+     'Duplicate hostroute 10.9.0.0/16'),
     ({'allocation_pools': [{'start': '10.1.0.5'}]},
      'Invalid input for allocation_pools'),
     ({'allocation_pools': [{'start': '10.1.0.9', 'end': '10.1.0.5'}]},
@@ -206,7 +233,7 @@ def test_overlap_and_in_use_pass_through(call):
     ({'network_id': str(uuid.uuid4())},
      'Cannot update read-only attribute network_id'),
     ({'ip_version': 4}, 'Cannot update read-only attribute ip_version'),
-    ({'host_routes': [{'destination': '0.0.0.0/0', 'nexthop': '1.1.1.1'}]},
+    ({'host_routes': [{'destination': '0.0.0.0/0', 'nexthop': 'x'}]},
      'Invalid input for host_routes'),
     ({'gateway_ip': 'fe80::1'}, 'IPv6 is not supported by nube'),
 ])
