@@ -257,6 +257,17 @@ def max_microversion(cloud):
     return body['version']['version'] or MIN_MICROVERSION
 
 
+def network_extensions(cloud):
+    """The aliases /v2.0/extensions lists, or None without a network
+    endpoint in the catalog (Tempest is then told neutron is off)."""
+    try:
+        url = cloud.endpoint('network')
+    except APIError:
+        return None
+    _r, body = cloud.request('GET', url + '/v2.0/extensions')
+    return sorted(ext['alias'] for ext in body['extensions'])
+
+
 def _ini(sections):
     lines = []
     for section, values in sections:
@@ -271,8 +282,10 @@ def _ini(sections):
     return '\n'.join(lines)
 
 
-def tempest_conf(workspace, cloud, flavors, images, max_version):
+def tempest_conf(workspace, cloud, flavors, images, max_version,
+                 extensions=None):
     region = cloud.region
+    neutron = extensions is not None
     return _ini([
         ('DEFAULT', {'log_dir': os.path.join(workspace, 'logs'),
                      'log_file': 'tempest.log', 'debug': True}),
@@ -308,7 +321,7 @@ def tempest_conf(workspace, cloud, flavors, images, max_version):
             'metadata_service': False, 'vnc_console': False,
             'spice_console': False, 'serial_console': False,
             'rescue': False, 'stable_rescue': False,
-            'enable_instance_password': True, 'interface_attach': False,
+            'enable_instance_password': True, 'interface_attach': neutron,
             'snapshot': False, 'personality': False,
             'attach_encrypted_volume': False, 'config_drive': False,
             'swap_volume': False, 'volume_multiattach': False,
@@ -324,14 +337,18 @@ def tempest_conf(workspace, cloud, flavors, images, max_version):
             'manage_locations': False, 'image_conversion': False,
             'image_format_enforcement': False, 'do_secure_hash': True,
             'http_store_enabled': False}),
-        ('network-feature-enabled', {'ipv6': False}),
-        # No networking API, but servers get fixed addresses: Tempest's
-        # compute base class skips every class that needs "a network to
-        # boot on" (create_default_network) unless neutron is on. With no
-        # fixed_network_name, pre-provisioned credentials and validation
-        # off, the tests listed never call the network API.
+        # The network API: what /v2.0/extensions lists, IPv4 only, no
+        # routers (project networks are not reachable from Tempest's
+        # host), no floating IPs yet.
+        ('network', {'region': region, 'endpoint_type': 'publicURL',
+                     'project_networks_reachable': False,
+                     'shared_physical_network': False}),
+        ('network-feature-enabled', {
+            'ipv6': False, 'ipv6_subnet_attributes': False,
+            'port_security': False, 'floating_ips': False,
+            'api_extensions': ','.join(extensions or []) or 'None'}),
         ('service_available', {'nova': True, 'glance': True,
-                               'neutron': True, 'cinder': False,
+                               'neutron': neutron, 'cinder': False,
                                'swift': False, 'horizon': False}),
         ('validation', {'run_validation': False, 'security_group': False,
                         'security_group_rules': False}),
@@ -380,10 +397,12 @@ def main(argv=None):
     flavors = ensure_flavors(cloud, log)
     images = ensure_images(cloud, log)
     max_version = max_microversion(cloud)
+    extensions = network_extensions(cloud)
     for sub in ('etc', 'logs', 'locks'):
         os.makedirs(os.path.join(workspace, sub), exist_ok=True)
     _write(os.path.join(workspace, 'etc', 'tempest.conf'),
-           tempest_conf(workspace, cloud, flavors, images, max_version))
+           tempest_conf(workspace, cloud, flavors, images, max_version,
+                        extensions))
     _write(os.path.join(workspace, 'etc', 'accounts.yaml'),
            accounts_yaml(accounts), mode=0o600)
     log('workspace %s (compute microversions %s-%s, flavors %s, images %s)'
