@@ -177,3 +177,11 @@ class InvalidKeypair(Invalid):
 
 class KeypairLimitExceeded(OverQuota):
     msg_fmt = 'Quota exceeded, too many key pairs.'
+
+
+class InterfaceAttachFailed(NubeException):
+    msg_fmt = 'Failed to attach network adapter device to %(instance_uuid)s'
+
+
+class InterfaceDetachFailed(NubeException):
+    msg_fmt = 'Failed to detach network adapter device from %(instance_uuid)s'

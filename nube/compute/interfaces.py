@@ -2,15 +2,21 @@
 detached through the network API of the server's cell.
 
 A mixin of nube.compute.api.API. The port is bound (or made) in the cell
-DB at once; nube-network hears of it through the network API's cast.
-The guest itself gets the new interface when it is next spawned
-(rebuild): live hot-plug into a running libvirt guest is not done yet.
+DB; nube-network hears of it through the network API's cast; then the
+server's compute plugs it into the guest (an RPC call: live when the guest
+runs, into its definition when stopped). A failed plug unbinds the port
+again (500, as Nova's). A server still being built gets its ports at spawn.
 """
+
+import oslo_messaging as messaging
+from oslo_log import log as logging
 
 from nube.compute import states
 from nube import exception
 from nube.network import api as network_api
 from nube.network import exceptions as net_exc
+
+LOG = logging.getLogger(__name__)
 
 # Where Nova lets interfaces be attached or detached.
 INTERFACE_VM_STATES = (states.ACTIVE, states.PAUSED, states.STOPPED)
@@ -28,12 +34,23 @@ class InterfacesMixin:
     def _cell_networks(self, ctxt, server_id, action):
         cell_db, instance = self._cell_instance(ctxt, server_id, action)
         _mapping, cell = self._locate(ctxt, server_id)
-        return (network_api.CellNetworks(cell_db, cell['transport_url']),
+        return (cell, network_api.CellNetworks(cell_db, cell['transport_url']),
                 instance)
 
+    def _guest_host(self, cell_nets, instance):
+        """The compute to plug into, None while the server has none; 503
+        before anything changes when that compute is down."""
+        host = instance.get('host')
+        if host and not self._compute_is_up(cell_nets.db, host):
+            raise exception.ComputeServiceUnavailable(host=host)
+        return host
+
+    def _vif(self, cell_nets, port_id):
+        return cell_nets.network_info([cell_nets.db.port_get(port_id)])[0]
+
     def list_interfaces(self, ctxt, server_id):
-        cell_nets, instance = self._cell_networks(ctxt, server_id,
-                                                  'list_interfaces')
+        _cell, cell_nets, instance = self._cell_networks(
+            ctxt, server_id, 'list_interfaces')
         return [attachment(port) for port in cell_nets.list_ports(
             ctxt.elevated(), {'device_id': [instance['uuid']]})]
 
@@ -46,11 +63,12 @@ class InterfacesMixin:
 
     def attach_interface(self, ctxt, server_id, port_id=None, net_id=None,
                          fixed_ip=None):
-        cell_nets, instance = self._cell_networks(ctxt, server_id,
-                                                  'attach_interface')
+        cell, cell_nets, instance = self._cell_networks(
+            ctxt, server_id, 'attach_interface')
         self._check_not_locked(ctxt, instance)
         self._check_state(instance, 'attach_interface', INTERFACE_VM_STATES,
                           (None,))
+        host = self._guest_host(cell_nets, instance)
         if port_id:
             entry = {'port': port_id}
         else:
@@ -63,15 +81,40 @@ class InterfacesMixin:
             port = cell_nets.attach(ctxt, instance, entry)
         except net_exc.NotFound as exc:
             raise exception.NotFound(exc.message)
+        if host:
+            try:
+                self._compute_apis.for_cell(cell).attach_interface(
+                    ctxt, host, instance, self._vif(cell_nets, port['id']))
+            except (exception.NubeException, messaging.MessagingException):
+                LOG.exception('Attaching port %s to instance %s failed; '
+                              'releasing the port', port['id'],
+                              instance['uuid'])
+                cell_nets.detach(ctxt, instance, port['id'])
+                raise exception.InterfaceAttachFailed(
+                    instance_uuid=instance['uuid'])
         return attachment(port)
 
     def detach_interface(self, ctxt, server_id, port_id):
-        cell_nets, instance = self._cell_networks(ctxt, server_id,
-                                                  'detach_interface')
+        cell, cell_nets, instance = self._cell_networks(
+            ctxt, server_id, 'detach_interface')
         self._check_not_locked(ctxt, instance)
         self._check_state(instance, 'detach_interface', INTERFACE_VM_STATES,
                           (None,))
+        host = self._guest_host(cell_nets, instance)
         try:
+            port = cell_nets.db.port_get(port_id)
+            if port['device_id'] != instance['uuid']:
+                raise net_exc.PortNotFound(port_id=port_id)
+            if host:
+                try:
+                    self._compute_apis.for_cell(cell).detach_interface(
+                        ctxt, host, instance, self._vif(cell_nets, port_id))
+                except (exception.NubeException,
+                        messaging.MessagingException):
+                    LOG.exception('Detaching port %s from instance %s '
+                                  'failed', port_id, instance['uuid'])
+                    raise exception.InterfaceDetachFailed(
+                        instance_uuid=instance['uuid'])
             cell_nets.detach(ctxt, instance, port_id)
         except net_exc.PortNotFound:
             raise exception.NotFound('Port %s is not attached' % port_id)

@@ -47,7 +47,7 @@ _REBOOT_STATES = [states.REBOOTING, states.REBOOTING_HARD]
 class ComputeManager(periodic_task.PeriodicTasks):
     """RPC endpoint of nube-compute (topic 'compute', server = host)."""
 
-    target = messaging.Target(version='1.0')
+    target = messaging.Target(version='1.1')
 
     def __init__(self, host, driver, conductor_api=None, image_api=None,
                  heartbeats=None):
@@ -482,6 +482,21 @@ class ComputeManager(periodic_task.PeriodicTasks):
                             uuid, exc)
                 return
             LOG.info('Instance %s rebuilt (vm_state %s)', uuid, vm_state)
+
+    def attach_interface(self, context, instance, vif):
+        """os-interface: the port is bound already; the guest gets it."""
+        vif = network.on_this_host([vif])[0]
+        with self._instance_lock(instance['uuid']):
+            self.driver.attach_interface(instance, vif)
+        LOG.info('Interface %s attached to instance %s', vif.get('port_id'),
+                 instance['uuid'])
+
+    def detach_interface(self, context, instance, vif):
+        vif = network.on_this_host([vif])[0]
+        with self._instance_lock(instance['uuid']):
+            self.driver.detach_interface(instance, vif)
+        LOG.info('Interface %s detached from instance %s',
+                 vif.get('port_id'), instance['uuid'])
 
     def get_console_output(self, context, instance, length=None):
         """The last ``length`` lines of the console (all if None or < 0)."""

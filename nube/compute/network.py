@@ -27,11 +27,11 @@ def wants_network(instance, spec):
 def allocate(conductor_api, ctxt, instance, spec, host):
     """The server's network_info (its ports are made or bound now;
     idempotent)."""
-    return _on_this_host(conductor_api.allocate_for_instance(
+    return on_this_host(conductor_api.allocate_for_instance(
         ctxt, instance['uuid'], requested(instance, spec), host))
 
 
-def _on_this_host(network_info):
+def on_this_host(network_info):
     """With [network] network_driver = noop nothing makes bridges here:
     guests get their NIC without one (libvirt user networking), with the
     port's MAC."""
@@ -43,7 +43,7 @@ def _on_this_host(network_info):
 def from_instance(instance):
     """network_info of an instance dict whose fixed IPs are already known
     (enough to unplug, power and rebuild a guest)."""
-    return _on_this_host([
+    return on_this_host([
         {'address': ip['address'], 'mac': ip['mac'],
          'network_label': ip.get('network') or CONF.network.label,
          'bridge': ip.get('bridge')}

@@ -2,6 +2,7 @@
 
 1.0 - build_and_run_instance, terminate_instance, power actions,
       rebuild_instance
+1.1 - attach_interface, detach_interface (calls: os-interface hot-plug)
 """
 
 from nube import rpc
@@ -10,7 +11,7 @@ TOPIC = 'compute'
 
 
 class ComputeAPI:
-    VERSION = '1.0'
+    VERSION = '1.1'
 
     def __init__(self, transport_url=None):
         self._client = rpc.get_client(TOPIC, self.VERSION,
@@ -41,6 +42,16 @@ class ComputeAPI:
         """Cast: respawn ``instance`` from its (new) image_ref."""
         self._cast(ctxt, host, 'rebuild_instance', instance=instance,
                    orig_vm_state=orig_vm_state)
+
+    def attach_interface(self, ctxt, host, instance, vif):
+        """Call: plug ``vif`` into the guest (live when it runs)."""
+        self._client.prepare(server=host, version='1.1').call(
+            ctxt, 'attach_interface', instance=instance, vif=vif)
+
+    def detach_interface(self, ctxt, host, instance, vif):
+        """Call: unplug the guest's NIC with ``vif``'s MAC."""
+        self._client.prepare(server=host, version='1.1').call(
+            ctxt, 'detach_interface', instance=instance, vif=vif)
 
     def get_console_output(self, ctxt, host, instance, length=None):
         return self._client.prepare(server=host).call(

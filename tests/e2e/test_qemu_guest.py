@@ -211,3 +211,24 @@ def test_power_off_and_on_boots_again(driver, test_image):
     wait_for_console(driver, instance, MARKER, count=2)
     driver.destroy(None, instance, [])
     assert 'instance-' + instance['uuid'] not in virsh_domains()
+
+
+def _macs(drv, instance, flags=0):
+    import xml.etree.ElementTree as ET
+    root = ET.fromstring(drv._lookup(instance).XMLDesc(flags))
+    return [m.get('address') for m in root.findall('./devices/interface/mac')]
+
+
+def test_interface_hot_plug(driver, test_image, libvirt_host):
+    """os-interface on a running guest: the NIC is attached live (and to
+    the definition), and detached from the definition at once."""
+    instance, _started = spawn(driver, test_image)
+    wait_for_console(driver, instance, MARKER)
+    vif = {'mac': 'fa:16:3e:e2:e2:01', 'bridge': None}
+    driver.attach_interface(instance, vif)
+    inactive = libvirt_host.VIR_DOMAIN_XML_INACTIVE
+    assert _macs(driver, instance) == [vif['mac']]
+    assert _macs(driver, instance, inactive) == [vif['mac']]
+    driver.detach_interface(instance, vif)
+    assert _macs(driver, instance, inactive) == []
+    driver.destroy(None, instance, [])

@@ -103,6 +103,15 @@ class ComputeDriver:
         """The tail of the guest's serial console log, as text."""
         raise NotImplementedError()
 
+    def attach_interface(self, instance, vif):
+        """Add the NIC ``vif`` (a network_info entry) to the guest: at once
+        when it runs, and to its definition for later boots."""
+        raise NotImplementedError()
+
+    def detach_interface(self, instance, vif):
+        """Remove the NIC with ``vif``'s MAC (nothing when absent)."""
+        raise NotImplementedError()
+
 
 def _load_failed(manager, entrypoint, exc):
     raise exception.VirtDriverError(

@@ -27,6 +27,8 @@ class FakeDriver(driver.ComputeDriver):
 
     # host name -> {instance uuid -> power state}
     _hosts = {}
+    # instance uuid -> MACs attached after spawn
+    _nics = {}
     _lock = threading.Lock()
 
     def __init__(self, host):
@@ -102,6 +104,27 @@ class FakeDriver(driver.ComputeDriver):
     def destroy(self, context, instance, network_info):
         with FakeDriver._lock:
             self._guests.pop(instance['uuid'], None)
+            FakeDriver._nics.pop(instance['uuid'], None)
+
+    def attach_interface(self, instance, vif):
+        with FakeDriver._lock:
+            self._state(instance)
+            nics = FakeDriver._nics.setdefault(instance['uuid'], [])
+            if vif['mac'] not in nics:
+                nics.append(vif['mac'])
+
+    def detach_interface(self, instance, vif):
+        with FakeDriver._lock:
+            self._state(instance)
+            nics = FakeDriver._nics.get(instance['uuid'], [])
+            if vif['mac'] in nics:
+                nics.remove(vif['mac'])
+
+    @classmethod
+    def attached_macs(cls, uuid):
+        """MACs hot-plugged into a guest (tests)."""
+        with cls._lock:
+            return list(cls._nics.get(uuid, []))
 
     def get_info(self, instance):
         return {'state': self._state(instance)}

@@ -97,15 +97,20 @@ class Cloud:
     def wait(self):
         assert self.manager.wait_for_tasks(timeout=10)
 
-    def action(self, server_id, body, token='u1:p1'):
-        req = webob.Request.blank(
-            '/v2.1/servers/%s/action' % server_id, method='POST',
-            headers={'X-Auth-Token': token})
-        req.body = json.dumps(body).encode()
-        req.content_type = 'application/json'
+    def request(self, method, path, body=None, token='u1:p1'):
+        """(status, JSON body or None) of a /v2.1 request."""
+        req = webob.Request.blank('/v2.1' + path, method=method,
+                                  headers={'X-Auth-Token': token})
+        if body is not None:
+            req.body = json.dumps(body).encode()
+            req.content_type = 'application/json'
         response = req.get_response(self.app)
         return response.status_int, (json.loads(response.body)
                                      if response.body else None)
+
+    def action(self, server_id, body, token='u1:p1'):
+        return self.request('POST', '/servers/%s/action' % server_id, body,
+                            token)
 
     def instance(self, server_id):
         return self.cell_db.instance_get(server_id)

@@ -16,14 +16,7 @@ cloud = test_api_actions.cloud
 
 
 def _call(cloud, method, path, body=None, token='u1:p1'):
-    req = webob.Request.blank('/v2.1' + path, method=method,
-                              headers={'X-Auth-Token': token})
-    if body is not None:
-        req.body = json.dumps(body).encode()
-        req.content_type = 'application/json'
-    response = req.get_response(cloud.app)
-    return response.status_int, (json.loads(response.body)
-                                 if response.body else None)
+    return cloud.request(method, path, body, token)
 
 
 # -- lock / unlock ------------------------------------------------------------

@@ -469,3 +469,18 @@ def test_driver_works_in_a_monkey_patched_process(tmp_path):
             os.path.dirname(os.path.abspath(__file__))))))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().endswith('OK')
+
+
+
+def test_interface_calls_skip_what_is_already_done(small_host):
+    """A retried attach of a NIC the guest has, and a detach of one it
+    lacks, change nothing. (libvirt's test driver cannot attach devices:
+    tests/e2e/test_qemu_guest.py attaches and detaches on real QEMU.)"""
+    inst = _spawn(small_host)
+    assert small_host._macs(small_host._lookup(inst)) == {VIFS[0]['mac']}
+    small_host.attach_interface(inst, dict(VIFS[0], bridge=None))
+    small_host.detach_interface(inst, {'mac': 'fa:16:3e:00:00:aa',
+                                       'bridge': None})
+    assert small_host._macs(small_host._lookup(inst)) == {VIFS[0]['mac']}
+    with pytest.raises(exception.InstanceNotFound):
+        small_host.attach_interface(_instance(), VIFS[0])

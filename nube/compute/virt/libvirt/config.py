@@ -104,6 +104,13 @@ def _interface(devices, vif):
     if vif.get('mac'):
         _sub(iface, 'mac', address=vif['mac'])
     _sub(iface, 'model', type='virtio')
+    return iface
+
+
+def interface_xml(vif):
+    """One <interface> (as in the domain) for attachDeviceFlags."""
+    holder = ET.Element('devices')
+    return ET.tostring(_interface(holder, vif), encoding='unicode')
 
 
 def _console(devices, console_log):

@@ -276,6 +276,11 @@ class LibvirtDriver(driver.ComputeDriver):
                 reason='bad instance uuid %r' % (instance.get('uuid'),))
         return os.path.join(CONF.compute.instances_path, uuid)
 
+    @staticmethod
+    def _test_uri():
+        """libvirt's test driver: no host to plug NICs into."""
+        return (CONF.libvirt.connection_uri or '').startswith('test:')
+
     def _lookup(self, instance):
         with _translate(instance['uuid'], 'lookup'):
             return self._conn.lookupByUUIDString(instance['uuid'])
@@ -377,8 +382,7 @@ class LibvirtDriver(driver.ComputeDriver):
         else:
             raise exception.VirtDriverError(
                 reason='instance %s already exists on %s' % (uuid, self.host))
-        if not (CONF.libvirt.connection_uri or '').startswith('test:'):
-            # libvirt's test driver has no host to plug into.
+        if not self._test_uri():
             network.plug(network_info)
         try:
             os.makedirs(inst_dir, exist_ok=True)
@@ -534,6 +538,37 @@ class LibvirtDriver(driver.ComputeDriver):
                 raise exception.VirtDriverError(
                     reason='instance %s is not suspended' % instance['uuid'])
         self._start(dom, instance['uuid'], 'resume')
+
+    def _device_flags(self, dom):
+        flags = libvirt.VIR_DOMAIN_AFFECT_CONFIG
+        if dom.isActive():
+            flags |= libvirt.VIR_DOMAIN_AFFECT_LIVE
+        return flags
+
+    @staticmethod
+    def _macs(dom):
+        """MACs of the domain's NICs (its persistent definition)."""
+        root = ET.fromstring(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
+        return {mac.get('address', '').lower()
+                for mac in root.findall('./devices/interface/mac')}
+
+    def attach_interface(self, instance, vif):
+        dom = self._lookup(instance)
+        if not self._test_uri():
+            network.plug([vif])
+        with _translate(instance['uuid'], 'attach_interface'):
+            if vif['mac'] in self._macs(dom):
+                return   # already there (a retried call)
+            dom.attachDeviceFlags(config.interface_xml(vif),
+                                  self._device_flags(dom))
+
+    def detach_interface(self, instance, vif):
+        dom = self._lookup(instance)
+        with _translate(instance['uuid'], 'detach_interface'):
+            if vif['mac'] not in self._macs(dom):
+                return
+            dom.detachDeviceFlags(config.interface_xml(vif),
+                                  self._device_flags(dom))
 
     def get_console_output(self, instance):
         self._lookup(instance)
