@@ -23,6 +23,8 @@ import functools
 import glob
 import math
 import os
+import signal
+import subprocess
 import sys
 import time
 import uuid
@@ -70,6 +72,13 @@ def parse_args(argv=None):
     p.add_argument('--networks', choices=('none', 'auto'), default='none',
                    help='"networks" of each server (default none, as in '
                         'the Nova anchor)')
+    p.add_argument('--network-service', choices=('none', 'noop',
+                                                 'linux_net'),
+                   default='none',
+                   help='services mode: also run nube-network (FlatDHCP) '
+                        'with this driver; linux_net (root) makes its '
+                        'bridge and dnsmasq in a network namespace of the '
+                        'benchmark\'s own (use with --networks auto)')
     p.add_argument('--image-ref', default=str(uuid.UUID(int=0x42)),
                    help='imageRef (without an image service any UUID '
                         'is a blank disk)')
@@ -168,6 +177,7 @@ class ServicesCloud:
         self.state_dir = os.path.join(workdir, 'state')
         self.state_dirs = [self.state_dir]
         self.client = None
+        self.namespace = None
 
     def start(self, deadline):
         cloud, args = self.cloud, self.args
@@ -181,6 +191,8 @@ class ServicesCloud:
             'api_database': {'connection': cloud.urls['api']},
             'database': {'connection': cloud.urls['cell1']}})
         cloud.start_conductor()
+        if args.network_service != 'none':
+            self._start_network(cloud, args.network_service)
         for i in range(args.schedulers):
             cloud.start_scheduler(i)
         hosts = ['fake-host-%d' % i for i in range(1, args.hosts + 1)]
@@ -197,6 +209,34 @@ class ServicesCloud:
                                 'fake_local_gb': args.host_disk_gb}}))
         cloud.start_api()
         self.client = common.Client(cloud.url('/v2.1'))
+
+    def _start_network(self, cloud, driver):
+        """nube-network with FlatDHCP; linux_net works in a namespace made
+        here (removed in stop), never on the machine's own interfaces."""
+        options = {'network_manager': 'flat_dhcp', 'network_driver': driver,
+                   'networks_path': os.path.join(self.state_dir,
+                                                 'networks')}
+        if driver == 'linux_net':
+            self.namespace = 'nubebench-%d' % os.getpid()
+            subprocess.run(['ip', 'netns', 'add', self.namespace],
+                           check=True, timeout=30)
+            options['host_namespace'] = self.namespace
+        cloud.start('network', 'nube-network', self.merge(
+            cloud.db_config, {'network': options,
+                              'DEFAULT': {'host': 'network'}}))
+
+    def dhcp_hosts(self):
+        """MACs in the hosts files of nube-network's dnsmasq (0 without
+        linux_net)."""
+        count = 0
+        root = os.path.join(self.state_dir, 'networks')
+        for net in os.listdir(root) if os.path.isdir(root) else ():
+            try:
+                with open(os.path.join(root, net, 'hosts')) as f:
+                    count += sum(1 for line in f if line.strip())
+            except FileNotFoundError:
+                pass
+        return count
 
     def discover(self):
         for name, svc in self.cloud.services.items():
@@ -224,6 +264,18 @@ class ServicesCloud:
         finally:
             if self.probe_db:
                 self.db_server.drop(self.probe_db)
+            if self.namespace:
+                # dnsmasq outlives nube-network: end what runs in there.
+                pids = subprocess.run(
+                    ['ip', 'netns', 'pids', self.namespace],
+                    capture_output=True, text=True, timeout=30).stdout
+                for pid in pids.split():
+                    try:
+                        os.kill(int(pid), signal.SIGKILL)
+                    except (ProcessLookupError, ValueError):
+                        pass
+                subprocess.run(['ip', 'netns', 'del', self.namespace],
+                               timeout=30)
 
 
 # -- the storm ---------------------------------------------------------------
@@ -397,6 +449,17 @@ def run(args, workdir):
             by_status[server['status']] = by_status.get(
                 server['status'], 0) + 1
         results['status_counts'] = by_status
+        if getattr(cloud, 'namespace', None):
+            # Every ACTIVE server's port in dnsmasq's hosts file: how long
+            # nube-network takes after the storm to serve them all.
+            t = time.perf_counter()
+            want = by_status.get('ACTIVE', 0)
+            common.poll(lambda: cloud.dhcp_hosts() >= want, deadline.left(),
+                        interval=0.05,
+                        message='dnsmasq never listed every port')
+            results['dhcp_hosts'] = {
+                'macs': cloud.dhcp_hosts(),
+                'after_storm_s': round(time.perf_counter() - t, 3)}
         gets = [client.get('/servers/detail')[1]
                 for _ in range(args.detail_gets)]
         results['detail_get'] = common.latency_summary(gets)
@@ -494,6 +557,9 @@ def report(args, r):
         ['measure', 'nube', 'unit', 'Nova anchor', 'goal'], rows)
     print('status after boot: %s; hosts up after %.1f s' % (
         r['status_counts'], r['hosts_up_s']))
+    if r.get('dhcp_hosts'):
+        print('dnsmasq hosts file: %(macs)d MACs, complete %(after_storm_s)s '
+              's after the storm' % r['dhcp_hosts'])
     cpu_rows = []
     total_boot = total_delete = total_idle = 0.0
     idle = r.get('idle_cpu_pct', {})
