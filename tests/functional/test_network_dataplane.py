@@ -27,6 +27,7 @@ import uuid
 import pytest
 
 import nube.conf
+from nube.network.drivers import dnsmasq
 from nube.network.drivers import linux_net
 from nube.network.managers import flat_dhcp
 from nube.network.managers import vlan
@@ -160,10 +161,10 @@ class Lab:
         """Live dnsmasq processes started for this lab's networks."""
         found = set()
         for pid in filter(str.isdigit, os.listdir('/proc')):
-            argv = linux_net._cmdline(int(pid))
+            argv = dnsmasq._cmdline(int(pid))
             if (argv and os.path.basename(argv[0]) == 'dnsmasq' and
                     any(self.networks_path in a for a in argv) and
-                    linux_net._alive(int(pid))):
+                    dnsmasq._alive(int(pid))):
                 found.add(int(pid))
         return found
 

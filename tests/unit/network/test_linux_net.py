@@ -1,6 +1,7 @@
-"""LinuxNetDriver without root: file contents, argv, refusals of hostile
-values, the dnsmasq keep/reload/replace decision, iptables input and the
-netlink requests (against a fake IPRoute). Nothing here touches the host:
+"""LinuxNetDriver and its DHCP half (drivers/dnsmasq.py) without root:
+file contents, argv, refusals of hostile values, the dnsmasq
+keep/reload/replace decision, iptables input and the netlink requests
+(against a fake IPRoute). Nothing here touches the host:
 commands go to a recorder and netlink to FakeIPRoute."""
 
 import ipaddress
@@ -15,6 +16,7 @@ import pytest
 
 import nube.conf
 from nube.network.drivers import base
+from nube.network.drivers import dnsmasq
 from nube.network.drivers import linux_net
 from nube.network import exceptions
 
@@ -70,14 +72,14 @@ def _forbid(pid, sig):
                                  'aa-bb-cc-dd-ee-ff', None])
 def test_hostile_mac_refused(mac):
     with pytest.raises(exceptions.HostNetworkError):
-        linux_net.hosts_file([(mac, '10.1.0.5')], NETWORK)
+        dnsmasq.hosts_file([(mac, '10.1.0.5')], NETWORK)
 
 
 @pytest.mark.parametrize('ip', ['10.1.0.5\n', '10.1.0.5,evil', ' 10.1.0.5',
                                 '10.2.0.5', '::1', 167837701])
 def test_hostile_or_foreign_address_refused(ip):
     with pytest.raises(exceptions.HostNetworkError):
-        linux_net.hosts_file([('fa:16:3e:00:00:01', ip)], NETWORK)
+        dnsmasq.hosts_file([('fa:16:3e:00:00:01', ip)], NETWORK)
 
 
 @pytest.mark.parametrize('name', ['br;rm', 'b' * 16, 'br0\n', 'br/0', '-br',
@@ -125,7 +127,7 @@ def test_update_dhcp_refuses_before_writing_or_running(driver, args):
 # -- files and argv -------------------------------------------------------
 
 def test_hosts_file_one_line_per_mac_sorted():
-    text = linux_net.hosts_file(
+    text = dnsmasq.hosts_file(
         [('FA:16:3E:00:00:02', '10.1.0.6'), ('fa:16:3e:00:00:01', '10.1.0.5'),
          ('fa:16:3e:00:00:01', '10.1.0.7')], NETWORK)
     assert text == ('fa:16:3e:00:00:01,host-10-1-0-5,10.1.0.5\n'
@@ -133,45 +135,45 @@ def test_hosts_file_one_line_per_mac_sorted():
 
 
 def test_opts_file():
-    assert linux_net.opts_file(OPTIONS) == (
+    assert dnsmasq.opts_file(OPTIONS) == (
         'tag:nube0,option:router,10.1.0.1\n'
         'tag:nube0,option:dns-server,8.8.8.8,8.8.4.4\n')
     # No router: an empty option, or dnsmasq would offer itself.
-    assert linux_net.opts_file({'router': None, 'dns-server': []}) == (
+    assert dnsmasq.opts_file({'router': None, 'dns-server': []}) == (
         'tag:nube0,option:router\ntag:nube0,option:dns-server\n')
 
 
 def test_host_routes_become_classless_static_routes_with_the_default():
     options = dict(OPTIONS, **{'classless-static-route': [
         ('10.9.0.0/16', '10.1.0.254')]})
-    assert linux_net.opts_file(options).splitlines()[-1] == (
+    assert dnsmasq.opts_file(options).splitlines()[-1] == (
         'tag:nube0,option:classless-static-route,10.9.0.0/16,10.1.0.254,'
         '0.0.0.0/0,10.1.0.1')
     for hostile in ([('10.9.0.0/16,1.2.3.4', '10.1.0.254')],
                     [('10.9.0.0/16', '10.1.0.254\nx')]):
         with pytest.raises((ValueError, exceptions.HostNetworkError)):
-            linux_net.opts_file(dict(OPTIONS, **{
+            dnsmasq.opts_file(dict(OPTIONS, **{
                 'classless-static-route': hostile}))
 
 
 def test_stale_leases_are_those_the_hosts_file_no_longer_gives():
-    hosts = linux_net.hosts_file([('fa:16:3e:00:00:01', '10.0.0.10'),
-                                  ('fa:16:3e:00:00:02', '10.0.0.11')],
-                                 ipaddress.ip_network('10.0.0.0/24'))
+    hosts = dnsmasq.hosts_file([('fa:16:3e:00:00:01', '10.0.0.10'),
+                                ('fa:16:3e:00:00:02', '10.0.0.11')],
+                               ipaddress.ip_network('10.0.0.0/24'))
     leases = ('1700000000 fa:16:3e:00:00:01 10.0.0.10 host-a *\n'
               # the address went to another port
               '1700000000 fa:16:3e:00:00:09 10.0.0.11 host-b 01:ff\n'
               # the port is gone
               '1700000000 FA:16:3E:00:00:07 10.0.0.12 * *\n'
               'garbage\n')
-    assert linux_net.stale_leases(leases, hosts) == [
+    assert dnsmasq.stale_leases(leases, hosts) == [
         ('10.0.0.11', 'fa:16:3e:00:00:09'), ('10.0.0.12', 'fa:16:3e:00:00:07')]
-    assert linux_net.stale_leases('', hosts) == []
+    assert dnsmasq.stale_leases('', hosts) == []
 
 
 def test_dnsmasq_argv():
-    argv = linux_net.dnsmasq_argv('/usr/sbin/dnsmasq', '/n/x', 'br100',
-                                  NETWORK, 600)
+    argv = dnsmasq.dnsmasq_argv('/usr/sbin/dnsmasq', '/n/x', 'br100',
+                                NETWORK, 600)
     assert argv == [
         '/usr/sbin/dnsmasq', '--conf-file=/dev/null', '--no-hosts',
         '--no-resolv', '--strict-order', '--port=0', '--bind-interfaces',
@@ -201,9 +203,9 @@ class FakeProcs:
 
     def __init__(self, monkeypatch):
         self.argv = {}
-        monkeypatch.setattr(linux_net, '_cmdline',
+        monkeypatch.setattr(dnsmasq, '_cmdline',
                             lambda pid: self.argv.get(pid, []))
-        monkeypatch.setattr(linux_net, '_alive', lambda pid: pid in self.argv)
+        monkeypatch.setattr(dnsmasq, '_alive', lambda pid: pid in self.argv)
         monkeypatch.setattr(linux_net.LinuxNetDriver, '_in_namespace',
                             lambda drv, pid: True)
 
@@ -240,13 +242,13 @@ def test_first_update_writes_files_and_starts(driver, monkeypatch):
     procs = _running(driver, monkeypatch)
     directory = os.path.join(driver.networks_path, NET_ID)
     with open(os.path.join(directory, 'hosts')) as f:
-        assert f.read() == linux_net.hosts_file(HOSTS, NETWORK)
+        assert f.read() == dnsmasq.hosts_file(HOSTS, NETWORK)
     with open(os.path.join(directory, 'opts')) as f:
-        assert f.read() == linux_net.opts_file(OPTIONS)
+        assert f.read() == dnsmasq.opts_file(OPTIONS)
     for name in ('hosts', 'opts'):
         mode = os.stat(os.path.join(directory, name)).st_mode
         assert stat.S_IMODE(mode) == 0o644   # dnsmasq re-reads as nobody
-    assert procs.argv[4242] == linux_net.dnsmasq_argv(
+    assert procs.argv[4242] == dnsmasq.dnsmasq_argv(
         driver.dnsmasq, directory, 'br100', NETWORK, 600)
     assert driver.dhcp_networks() == {NET_ID}
 
