@@ -1,7 +1,8 @@
 """What the network API, the conductor and nube-manage call.
 
 ``CellNetworks`` works on one cell's database (the conductor's build path
-uses it directly); ``API`` finds the cell that holds a resource (the
+uses it directly); ``API`` (nube/network/cells.py, re-exported here) runs
+the same operations in the cell that holds a resource (the
 Neutron-compatible WSGI app uses it). Every change that alters what a
 host serves (a port, a subnet, a network) is cast to the cell's
 nube-network, which also resyncs every [network] sync_interval seconds,
@@ -18,8 +19,8 @@ import ipaddress
 from oslo_log import log as logging
 from oslo_utils import uuidutils
 
-from nube.cells import targeting
 import nube.conf
+from nube.network import cells
 from nube.network import exceptions as net_exc
 from nube.network import resources
 from nube.network import rpcapi as network_rpcapi
@@ -28,17 +29,16 @@ from nube.network import servers
 CONF = nube.conf.CONF
 LOG = logging.getLogger(__name__)
 
+# The network API across cells (nube/network/cells.py), imported as
+# nube.network.api.API by its callers.
+API = cells.API
+
 BRIDGE_NAME_MAX = 15
 
 
 def _viewer(ctxt):
     """The project whose view applies (None: an admin sees all)."""
     return None if ctxt.is_admin else ctxt.project_id
-
-
-def _bool_filters(filters, names):
-    return {name: values for name, values in (filters or {}).items()
-            if name in names}
 
 
 _NETWORK_COLUMNS = {'id': 'uuid', 'name': 'name', 'tenant_id': 'project_id',
@@ -396,128 +396,3 @@ def _subnet_holding(subnets, address):
             return subnet
     return None
 
-
-class API:
-    """The network API across cells: networks are made in the first cell
-    (by name) and found by id in whichever cell holds them."""
-
-    def __init__(self):
-        self._by_cell = {}
-
-    def _cell_apis(self):
-        cells = sorted(targeting.get_cells(), key=lambda c: c['name'] or '')
-        apis = []
-        for cell in cells:
-            api = self._by_cell.get(cell['uuid'])
-            if api is None:
-                api = self._by_cell[cell['uuid']] = CellNetworks(
-                    targeting.cell_database(cell), cell['transport_url'])
-            apis.append(api)
-        if not apis:
-            raise net_exc.NetworkError('No cell is mapped: run nube-manage '
-                                       'cell_v2 create_cell')
-        return apis
-
-    def _find(self, getter, ctxt, resource_id, not_found):
-        for api in self._cell_apis():
-            try:
-                return api, getattr(api, getter)(ctxt, resource_id)
-            except not_found:
-                continue
-        raise not_found(net_id=resource_id, subnet_id=resource_id,
-                        port_id=resource_id)
-
-    def _gather(self, method, ctxt, filters):
-        result = []
-        for api in self._cell_apis():
-            result.extend(getattr(api, method)(ctxt, filters))
-        return result
-
-    def list_networks(self, ctxt, filters=None):
-        return self._gather('list_networks', ctxt, filters)
-
-    def get_network(self, ctxt, net_id):
-        return self._find('get_network', ctxt, net_id,
-                          net_exc.NetworkNotFound)[1]
-
-    def create_network(self, ctxt, values, **host_options):
-        return self._cell_apis()[0].create_network(ctxt, values,
-                                                   **host_options)
-
-    def update_network(self, ctxt, net_id, values):
-        api, _net = self._find('get_network', ctxt, net_id,
-                               net_exc.NetworkNotFound)
-        return api.update_network(ctxt, net_id, values)
-
-    def delete_network(self, ctxt, net_id):
-        api, _net = self._find('get_network', ctxt, net_id,
-                               net_exc.NetworkNotFound)
-        api.delete_network(ctxt, net_id)
-
-    def list_subnets(self, ctxt, filters=None):
-        return self._gather('list_subnets', ctxt, filters)
-
-    def get_subnet(self, ctxt, subnet_id):
-        return self._find('get_subnet', ctxt, subnet_id,
-                          net_exc.SubnetNotFound)[1]
-
-    def create_subnet(self, ctxt, values):
-        api, _net = self._find('get_network', ctxt, values['network_id'],
-                               net_exc.NetworkNotFound)
-        return api.create_subnet(ctxt, values)
-
-    def update_subnet(self, ctxt, subnet_id, values):
-        api, _subnet = self._find('get_subnet', ctxt, subnet_id,
-                                  net_exc.SubnetNotFound)
-        return api.update_subnet(ctxt, subnet_id, values)
-
-    def delete_subnet(self, ctxt, subnet_id):
-        api, _subnet = self._find('get_subnet', ctxt, subnet_id,
-                                  net_exc.SubnetNotFound)
-        api.delete_subnet(ctxt, subnet_id)
-
-    def list_ports(self, ctxt, filters=None):
-        return self._gather('list_ports', ctxt, filters)
-
-    def get_port(self, ctxt, port_id):
-        return self._find('get_port', ctxt, port_id,
-                          net_exc.PortNotFound)[1]
-
-    def create_port(self, ctxt, values):
-        api, _net = self._find('get_network', ctxt, values['network_id'],
-                               net_exc.NetworkNotFound)
-        return api.create_port(ctxt, values)
-
-    def update_port(self, ctxt, port_id, values):
-        api, _port = self._find('get_port', ctxt, port_id,
-                                net_exc.PortNotFound)
-        return api.update_port(ctxt, port_id, values)
-
-    def delete_port(self, ctxt, port_id):
-        api, _port = self._find('get_port', ctxt, port_id,
-                                net_exc.PortNotFound)
-        api.delete_port(ctxt, port_id)
-
-    def check_requested(self, ctxt, requested, count):
-        """Refuse, before a build is written, what cannot be allocated:
-        unknown networks or ports (400), a port in use (409), one port
-        for many servers (400). 'auto' and 'none' are checked at build."""
-        if not isinstance(requested, list):
-            return
-        for entry in requested:
-            try:
-                if entry.get('port'):
-                    if count > 1:
-                        raise net_exc.BadRequest(
-                            'Unable to launch multiple instances with a '
-                            'single configured port ID. Please launch your '
-                            'instance one by one with different ports.')
-                    port = self.get_port(ctxt, entry['port'])
-                    if port['device_id']:
-                        raise net_exc.PortInUse(
-                            port_id=port['id'], net_id=port['network_id'],
-                            device_id=port['device_id'])
-                elif entry.get('uuid'):
-                    self.get_network(ctxt, entry['uuid'])
-            except net_exc.NotFound as exc:
-                raise net_exc.BadRequest(exc.message)
