@@ -3,45 +3,20 @@ server."""
 
 import sys
 
-from nube.api import revocation
-from nube.cmd import common
-import nube.conf
+from nube.cmd import wsgi_api
 from nube.network.neutron import app as network_app
-from nube import wsgi
-
-CONF = nube.conf.CONF
 
 
-class NetworkApiService:
+class NetworkApiService(wsgi_api.WsgiApiService):
     def __init__(self, host=None, port=None, network_api=None):
-        self.server = wsgi.Server(
+        super().__init__(
             'nube-network-api',
             network_app.create_app(network_api=network_api),
-            host or CONF.network_api.listen,
-            CONF.network_api.port if port is None else port,
-            pool_size=CONF.network_api.wsgi_pool_size,
-            error_body=network_app.error_body)
-        self._listening = False
-
-    def start(self):
-        self.server.start()
-        # Revocation events for keystonemiddleware's cached validations.
-        self._listening = CONF.network_api.auth_strategy == 'keystone' and \
-            revocation.start_listener() is not None
-
-    def stop(self):
-        self.server.stop()
-        if self._listening:
-            revocation.stop_listener()
-            self._listening = False
-
-    def wait(self):
-        self.server.wait()
+            'network_api', host, port, error_body=network_app.error_body)
 
 
 def main():
-    common.setup()
-    common.run_until_signalled([NetworkApiService()])
+    wsgi_api.main(NetworkApiService)
 
 
 if __name__ == '__main__':

@@ -35,7 +35,6 @@ from nube.image.api import members
 from nube.image.api import patch
 from nube.image.api import schemas
 from nube.image import stores
-from nube import wsgi
 
 CONF = nube.conf.CONF
 LOG = logging.getLogger(__name__)
@@ -79,15 +78,6 @@ ROUTES = (
 )
 
 
-def compile_routes(table):
-    """Exact paths: as in Glance, '/v2/images/' (an empty id) is 404."""
-    compiled = []
-    for template, methods in table:
-        pattern = re.sub(r'\{(\w+)\}', r'(?P<\1>[^/]+)', template)
-        compiled.append((re.compile('^%s$' % pattern), methods))
-    return compiled
-
-
 class Dependencies:
     """The registry client and the stores handlers use."""
 
@@ -100,9 +90,11 @@ class Dependencies:
 
 
 class Router:
+    """Exact paths: as in Glance, '/v2/images/' (an empty id) is 404."""
+
     def __init__(self, deps, table=ROUTES):
         self.deps = deps
-        self.routes = compile_routes(table)
+        self.routes = middleware.compile_routes(table)
 
     @webob.dec.wsgify
     def __call__(self, req):
@@ -148,50 +140,11 @@ class VersionDocuments:
 _DATA_ROUTE = re.compile(r'^/v2/images/[^/]+/(file|stage)$')
 
 
-class BodySizeLimit:
-    """413 in Glance's shape for a body over [image_api]
-    max_request_body_size, before anything reads it; image data uploads
-    are exempt. A chunked body is counted as it is read."""
-
-    def __init__(self, application):
-        self.application = application
-        self._limited = wsgi.BodySizeLimit(
-            application, lambda: CONF.image_api.max_request_body_size,
-            error_response=lambda code, message: webob.exc.status_map[code](
-                explanation=message))
-
-    def __call__(self, environ, start_response):
-        if _DATA_ROUTE.match(environ.get('PATH_INFO', '')):
-            return self.application(environ, start_response)
-        return self._limited(environ, start_response)
-
-
-class Errors:
-    """Exceptions -> Glance-style error responses; never a traceback."""
-
-    def __init__(self, application):
-        self.application = application
-
-    @webob.dec.wsgify
-    def __call__(self, req):
-        try:
-            # Nothing below may meet a path or query it cannot decode.
-            safe_input.check_environ(req.environ)
-            return req.get_response(self.application)
-        except webob.exc.HTTPException as exc:
-            return exc
-        except exception.NubeException as exc:
-            return self._from_nube(exc)
-        except safe_input.InvalidInput as exc:
-            return webob.exc.HTTPBadRequest(explanation=exc.message)
-        except Exception:
-            LOG.exception('Unexpected error serving %s %s', req.method,
-                          safe_input.printable_path(req.environ))
-            return webob.exc.HTTPInternalServerError(
-                explanation='Unexpected error while serving the request.')
-
-    @staticmethod
-    def _from_nube(exc):
+def render_error(exc):
+    """Glance's error response for ``exc``; None for an unexpected one."""
+    if isinstance(exc, webob.exc.HTTPException):
+        return exc
+    if isinstance(exc, exception.NubeException):
         code = int(exc.code or 500)
         if code >= 500:
             LOG.error('Image API request failed: %s', exc.message)
@@ -203,6 +156,21 @@ class Errors:
         if code == 503:
             headers.update(db_errors.retry_headers(503))
         return cls(explanation=exc.message, headers=headers)
+    if isinstance(exc, safe_input.InvalidInput):
+        return webob.exc.HTTPBadRequest(explanation=exc.message)
+    return None
+
+
+def internal_error():
+    return webob.exc.HTTPInternalServerError(
+        explanation='Unexpected error while serving the request.')
+
+
+class Errors(middleware.ErrorMiddleware):
+    """Exceptions -> Glance-style error responses; never a traceback."""
+
+    def __init__(self, application):
+        super().__init__(application, render_error, internal_error, LOG)
 
 
 def error_body(code, message):
@@ -219,7 +187,13 @@ def create_app(registry=None, store_manager=None):
     deps = Dependencies(registry=registry, store_manager=store_manager)
     app = Router(deps)
     app = auth.load(app, CONF.image_api.auth_strategy)
-    app = BodySizeLimit(app)
+    # 413 in Glance's shape for a body over [image_api]
+    # max_request_body_size, before anything reads it (a chunked body is
+    # counted as it is read); image data uploads are exempt.
+    app = middleware.BodySizeLimit(
+        app, lambda: CONF.image_api.max_request_body_size,
+        lambda code, message: webob.exc.status_map[code](
+            explanation=message), exempt=_DATA_ROUTE)
     app = VersionDocuments(app)
     app = Errors(app)
     # The image and network APIs answer x-openstack-request-id only.

@@ -11,8 +11,6 @@ for the others (``HTTPNotFound`` for an URL naming nothing). A database
 that cannot be reached is 503 with a Retry-After.
 """
 
-import re
-
 from oslo_log import log as logging
 from oslo_serialization import jsonutils
 import webob
@@ -30,7 +28,6 @@ from nube.network.neutron import ports
 from nube.network.neutron import schemas
 from nube.network.neutron import subnets
 from nube import safe_input
-from nube import wsgi
 
 CONF = nube.conf.CONF
 LOG = logging.getLogger(__name__)
@@ -130,12 +127,10 @@ ROUTES = (
 )
 
 
-def compile_routes(table):
-    compiled = []
-    for template, methods in table:
-        pattern = re.sub(r'\{(\w+)\}', r'(?P<\1>[^/]+)', template)
-        compiled.append((re.compile('^%s$' % pattern), methods))
-    return compiled
+def _error_response(code, message, headers=None):
+    """Neutron's error response, typed by webob's class for ``code``."""
+    return neutron.error_response(code, neutron.type_for_status(code),
+                                  message, headers)
 
 
 class Dependencies:
@@ -154,7 +149,7 @@ class Router:
 
     def __init__(self, deps, table=ROUTES):
         self.deps = deps
-        self.routes = compile_routes(table)
+        self.routes = middleware.compile_routes(table)
 
     @webob.dec.wsgify
     def __call__(self, req):
@@ -172,9 +167,7 @@ class Router:
                 return handler(req, self.deps, **match.groupdict())
             except webob.exc.HTTPException as exc:
                 # Whatever webob raised, in Neutron's shape.
-                return neutron.error_response(
-                    exc.code, neutron.type_for_status(exc.code),
-                    exc.title + '.')
+                return _error_response(exc.code, exc.title + '.')
         raise neutron.ResourceNotFound()
 
 
@@ -196,54 +189,41 @@ class VersionDocument:
              'links': [{'href': _base_url(req), 'rel': 'self'}]}]})
 
 
-class BodySizeLimit(wsgi.BodySizeLimit):
-    """413 in Neutron's shape past [network_api] max_request_body_size."""
+def render_error(exc):
+    """Neutron's error response for ``exc``; None for an unexpected one."""
+    if isinstance(exc, neutron.MethodNotAllowed):
+        return neutron.error_response(
+            405, exc.neutron_type, exc.message,
+            {'Allow': ', '.join(exc.allowed)})
+    if isinstance(exc, exception.NubeException):
+        code, neutron_type, message = neutron.from_nube(exc)
+        if code >= 500:
+            LOG.error('Network API request failed: %s', message)
+        return neutron.error_response(code, neutron_type, message,
+                                      db_errors.retry_headers(code))
+    if isinstance(exc, safe_input.InvalidInput):
+        return neutron.error_response(400, 'HTTPBadRequest', exc.message)
+    classified = db_errors.classify(exc)
+    if classified is None:
+        return None
+    code, message = classified
+    if code >= 500:
+        LOG.warning('Network API database error: %s', exc)
+    return _error_response(code, message, db_errors.retry_headers(code))
 
-    def __init__(self, application):
-        super().__init__(
-            application, lambda: CONF.network_api.max_request_body_size,
-            error_response=lambda code, message: neutron.error_response(
-                code, neutron.type_for_status(code), message))
+
+def internal_error():
+    return neutron.error_response(
+        500, 'HTTPInternalServerError',
+        'Request Failed: internal server error while processing your '
+        'request.')
 
 
-class Errors:
+class Errors(middleware.ErrorMiddleware):
     """Exceptions -> Neutron's error bodies; never a traceback."""
 
     def __init__(self, application):
-        self.application = application
-
-    @webob.dec.wsgify
-    def __call__(self, req):
-        try:
-            safe_input.check_environ(req.environ)
-            return req.get_response(self.application)
-        except neutron.MethodNotAllowed as exc:
-            return neutron.error_response(
-                405, exc.neutron_type, exc.message,
-                {'Allow': ', '.join(exc.allowed)})
-        except exception.NubeException as exc:
-            code, neutron_type, message = neutron.from_nube(exc)
-            if code >= 500:
-                LOG.error('Network API request failed: %s', message)
-            return neutron.error_response(code, neutron_type, message,
-                                          db_errors.retry_headers(code))
-        except safe_input.InvalidInput as exc:
-            return neutron.error_response(400, 'HTTPBadRequest', exc.message)
-        except Exception as exc:
-            classified = db_errors.classify(exc)
-            if classified is not None:
-                code, message = classified
-                if code >= 500:
-                    LOG.warning('Network API database error: %s', exc)
-                return neutron.error_response(
-                    code, neutron.type_for_status(code), message,
-                    db_errors.retry_headers(code))
-            LOG.exception('Unexpected error serving %s %s', req.method,
-                          safe_input.printable_path(req.environ))
-            return neutron.error_response(
-                500, 'HTTPInternalServerError',
-                'Request Failed: internal server error while processing '
-                'your request.')
+        super().__init__(application, render_error, internal_error, LOG)
 
 
 def error_body(code, message):
@@ -258,7 +238,10 @@ def create_app(network_api=None):
     deps = Dependencies(network_api=network_api)
     app = Router(deps)
     app = auth.load(app, CONF.network_api.auth_strategy)
-    app = BodySizeLimit(app)
+    # 413 in Neutron's shape past [network_api] max_request_body_size.
+    app = middleware.BodySizeLimit(
+        app, lambda: CONF.network_api.max_request_body_size,
+        _error_response)
     app = VersionDocument(app)
     app = Errors(app)
     # The image and network APIs answer x-openstack-request-id only.
