@@ -294,10 +294,12 @@ class CellNetworks(servers.ServerNetworksMixin):
 
     # -- ports -------------------------------------------------------------
 
-    def _ip_requests(self, net_row, fixed_ips):
+    def _ip_requests(self, net_row, fixed_ips, subnets=None):
         """[{'subnet', 'ip_address'}] for a port's fixed_ips (None: one
-        address from the network's first subnet)."""
-        subnets = self.db.subnet_get_all(network_uuids=[net_row['uuid']])
+        address from the network's first subnet); ``subnets``: the
+        network's, when already read."""
+        if subnets is None:
+            subnets = self.db.subnet_get_all(network_uuids=[net_row['uuid']])
         by_id = {subnet['uuid']: subnet for subnet in subnets}
         if fixed_ips is None:
             return [{'subnet': subnets[0]}] if subnets else []

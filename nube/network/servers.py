@@ -45,17 +45,21 @@ def _vif(port, net_row, subnets):
 
 class ServerNetworksMixin:
 
-    def network_info(self, ports):
-        """network_info (one dict per port) of port rows."""
-        nets, subnets = {}, {}
+    def network_info(self, ports, nets=None, subnets=None):
+        """network_info (one dict per port) of port rows. ``nets`` (uuid
+        -> row) and ``subnets`` (network uuid -> rows) already read are
+        not read again."""
+        nets, subnets = dict(nets or {}), dict(subnets or {})
+        by_id = {}
         for port in ports:
-            if port['network_uuid'] not in nets:
-                nets[port['network_uuid']] = self.db.network_get(
-                    port['network_uuid'])
-                for subnet in self.db.subnet_get_all(
-                        network_uuids=[port['network_uuid']]):
-                    subnets[subnet['uuid']] = subnet
-        return [_vif(port, nets[port['network_uuid']], subnets)
+            net_id = port['network_uuid']
+            if net_id not in nets:
+                nets[net_id] = self.db.network_get(net_id)
+            if net_id not in subnets:
+                subnets[net_id] = self.db.subnet_get_all(
+                    network_uuids=[net_id])
+            by_id.update((s['uuid'], s) for s in subnets[net_id])
+        return [_vif(port, nets[port['network_uuid']], by_id)
                 for port in ports]
 
     def allocate_for_instance(self, ctxt, instance, requested, host):
@@ -79,8 +83,12 @@ class ServerNetworksMixin:
                    'device_owner': DEVICE_OWNER_COMPUTE,
                    'binding:host_id': host,
                    'project_id': instance['project_id']}
+        # Rows read once per call: the network info at the end reuses them.
+        nets, subnets = {}, {}
         if requested in (None, 'auto'):
-            requested = [{'uuid': self.default_network(owner)['uuid']}]
+            default = self.default_network(owner)
+            nets[default['uuid']] = default
+            requested = [{'uuid': default['uuid']}]
         made, bound, changed = [], [], set()
         try:
             for entry in requested:
@@ -101,20 +109,28 @@ class ServerNetworksMixin:
                 values = dict(binding, network_id=entry['uuid'])
                 if entry.get('fixed_ip'):
                     values['fixed_ips'] = [{'ip_address': entry['fixed_ip']}]
-                net_row = self._network_row(owner, entry['uuid'])
+                net_row = nets.get(entry['uuid']) or self._network_row(
+                    owner, entry['uuid'])
+                nets[net_row['uuid']] = net_row
+                if net_row['uuid'] not in subnets:
+                    subnets[net_row['uuid']] = self.db.subnet_get_all(
+                        network_uuids=[net_row['uuid']])
                 port = self.db.port_create(
                     resources.port_values(owner, values, net_row,
                                           auto_delete=True),
-                    self._ip_requests(net_row, values.get('fixed_ips')),
+                    self._ip_requests(net_row, values.get('fixed_ips'),
+                                      subnets[net_row['uuid']]),
                     CONF.network.mac_prefix)
-                made.append(port['uuid'])
+                made.append(port)
                 changed.add(net_row['uuid'])
         except Exception:
-            self._undo(made, bound)
+            self._undo([port['uuid'] for port in made], bound)
             raise
         self.notify(ctxt, changed)
-        return self.network_info(self.db.port_get_all(
-            filters={'device_id': [instance['uuid']]}))
+        if bound:
+            return self.network_info(self.db.port_get_all(
+                filters={'device_id': [instance['uuid']]}), nets, subnets)
+        return self.network_info(made, nets, subnets)
 
     def attach(self, ctxt, instance, entry):
         """Bind a port ({'port'}) or make one on a network ({'uuid',
