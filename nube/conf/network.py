@@ -57,6 +57,10 @@ opts = [
                help='Seconds between two rebuilds of bridges and dnsmasq '
                     'state from the database (a missed update is applied '
                     'by the next one).'),
+    cfg.FloatOpt('sync_batch_delay', default=0.1, min=0, max=5,
+                 help='Seconds nube-network waits after a change is cast '
+                      'before it syncs, so that a burst of port changes '
+                      '(a boot storm) costs one sync, not one each.'),
     cfg.IntOpt('max_ports_per_network', default=65536, min=1,
                help='Most ports one network may hold.'),
 ]

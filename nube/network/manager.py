@@ -106,7 +106,8 @@ class NetworkManager(periodic_task.PeriodicTasks):
     def _run(self):
         while not self._stopping.is_set():
             self._wanted.wait()
-            if self._stopping.is_set():
+            # Fold the rest of a burst into this sync.
+            if self._stopping.wait(CONF.network.sync_batch_delay):
                 return
             self._wanted.clear()
             try:
