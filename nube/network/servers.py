@@ -15,6 +15,9 @@ from nube.network import resources
 CONF = nube.conf.CONF
 
 DEVICE_OWNER_COMPUTE = 'compute:nova'
+# Free ranges a project network's first subnet tries when concurrent first
+# boots of other projects take them.
+VLAN_CIDR_ATTEMPTS = 5
 
 
 def default_network_type():
@@ -228,16 +231,31 @@ class ServerNetworksMixin:
                        'provider:network_type': 'vlan'})
         except net_exc.Conflict:
             return self._made_meanwhile(mine)
-        self._first_subnet(ctxt.elevated(), net, {
-            'name': '%s-subnet' % net['name'],
-            'cidr': self._free_vlan_cidr(), 'project_id': ctxt.project_id})
+        # Another project's first boot may take the free range first: the
+        # next free one then.
+        for attempt in range(VLAN_CIDR_ATTEMPTS):
+            try:
+                self._first_subnet(ctxt.elevated(), net, {
+                    'name': '%s-subnet' % net['name'],
+                    'cidr': self._free_vlan_cidr(),
+                    'project_id': ctxt.project_id},
+                    keep_network=attempt + 1 < VLAN_CIDR_ATTEMPTS)
+                break
+            except net_exc.OverlappingCidr:
+                if attempt + 1 == VLAN_CIDR_ATTEMPTS:
+                    raise
         return self.db.network_get(net['id'])
 
-    def _first_subnet(self, admin, net, values):
+    def _first_subnet(self, admin, net, values, keep_network=False):
         """The subnet of a network made for a boot; the network goes
-        again when that fails (nothing half-made is left)."""
+        again when that fails (nothing half-made is left), unless the
+        caller tries another range (an overlap, ``keep_network``)."""
         try:
             self.create_subnet(admin, dict(values, network_id=net['id']))
+        except net_exc.OverlappingCidr:
+            if not keep_network:
+                self.db.network_delete(net['id'])
+            raise
         except Exception:
             self.db.network_delete(net['id'])
             raise

@@ -127,12 +127,18 @@ class NetworksMixin:
             values[key] = jsonutils.dumps(values.get(key) or [])
         new = ipaddress.ip_network(values['cidr'])
         with self.transaction() as conn:
-            # The network row's lock orders concurrent subnet creates.
-            if conn.execute(sa.select(NETWORKS.c.id).where(
-                    NETWORKS.c.uuid == values['network_uuid'])
-                    .with_for_update()).first() is None:
+            # Every network row locked, in one order: concurrent subnet
+            # creates of any networks of the cell take turns, so the
+            # overlap check below sees the other's subnet (locking the
+            # own network's row only let two networks both pass).
+            locked = conn.execute(sa.select(NETWORKS.c.uuid).order_by(
+                NETWORKS.c.id).with_for_update()).scalars().all()
+            if values['network_uuid'] not in locked:
                 raise net_exc.NetworkNotFound(net_id=values['network_uuid'])
-            for cidr in conn.execute(sa.select(SUBNETS.c.cidr)).scalars():
+            # A locking read: the latest committed subnets, whatever this
+            # transaction read before.
+            for cidr in conn.execute(sa.select(SUBNETS.c.cidr)
+                                     .with_for_update()).scalars():
                 if ipaddress.ip_network(cidr).overlaps(new):
                     raise net_exc.OverlappingCidr(
                         cidr=values['cidr'], net_id=values['network_uuid'])

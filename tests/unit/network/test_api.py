@@ -208,6 +208,35 @@ def test_vlan_manager_gives_each_project_its_own_network(nets, cell_db):
     assert a[0]['cidr'] != b[0]['cidr']
 
 
+def test_a_project_network_takes_the_next_range_when_one_was_taken(
+        nets, cell_db, monkeypatch):
+    """Another project's first boot takes the free range between the pick
+    and the subnet create: the next free range is used, nothing is left
+    half-made."""
+    from nube import conf
+    real = nets._free_vlan_cidr
+    raced = []
+
+    def racing_pick():
+        cidr = real()
+        if not raced:
+            other = nets.create_network(ADMIN, {'name': 'other'})
+            nets.create_subnet(ADMIN, {'network_id': other['id'],
+                                       'cidr': cidr})
+            raced.append(cidr)
+        return cidr
+    monkeypatch.setattr(nets, '_free_vlan_cidr', racing_pick)
+    conf.CONF.set_override('network_manager', 'vlan', group='network')
+    try:
+        vif, = nets.allocate_for_instance(ALICE, _server(cell_db), 'auto',
+                                          'h1')
+    finally:
+        conf.CONF.clear_override('network_manager', group='network')
+    assert vif['cidr'] != raced[0]
+    assert sorted(n['name'] for n in nets.list_networks(ADMIN)) == [
+        'other', 'pa-net']
+
+
 def test_computes_without_a_network_service_plug_no_bridge():
     from nube.compute import network as compute_network
     from nube import conf
