@@ -28,3 +28,19 @@ def _nube_pool_defaults():
     from nube.conf import database
     import nube.conf
     oslo_db_options.set_defaults(nube.conf.CONF, **database.POOL_DEFAULTS)
+
+
+@pytest.fixture
+def overrides():
+    """set(name, value, group=None): a config option for one test,
+    cleared afterwards."""
+    import nube.conf
+    done = []
+
+    def set_override(name, value, group=None):
+        nube.conf.CONF.set_override(name, value, group=group)
+        done.append((name, group))
+
+    yield set_override
+    for name, group in done:
+        nube.conf.CONF.clear_override(name, group=group)

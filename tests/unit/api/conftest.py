@@ -6,10 +6,8 @@ import pytest
 import webob
 
 from nube.api import app as api_app
-import nube.conf
 from tests.unit.api import fakes
 
-CONF = nube.conf.CONF
 
 
 class Result:
@@ -20,20 +18,6 @@ class Result:
         self.status = response.status_int
         self.headers = response.headers
         self.body = json.loads(response.body) if response.body else None
-
-
-@pytest.fixture
-def overrides():
-    """Set config options for one test; they are cleared afterwards."""
-    done = []
-
-    def set_override(name, value, group=None):
-        CONF.set_override(name, value, group=group)
-        done.append((name, group))
-
-    yield set_override
-    for name, group in done:
-        CONF.clear_override(name, group=group)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import json
 import pytest
 import webob
 
-import nube.conf
 from nube.db.identity import api as identity_db
 from nube.db import migration
 from nube.identity import app as identity_app
@@ -14,7 +13,6 @@ from nube.identity import bootstrap
 from nube.identity import fernet
 from nube.identity import manage
 
-CONF = nube.conf.CONF
 
 ADMIN_PASSWORD = 'sekrit-admin'
 
@@ -94,19 +92,6 @@ class Cloud:
         role_ref = manager.find('role', name=role)
         manager.grant(user['id'], project_ref['id'], role_ref['id'])
         return user, project_ref
-
-
-@pytest.fixture
-def overrides():
-    done = []
-
-    def set_override(name, value, group=None):
-        CONF.set_override(name, value, group=group)
-        done.append((name, group))
-
-    yield set_override
-    for name, group in done:
-        CONF.clear_override(name, group=group)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from eventlet import patcher
 import pytest
 import webob
 
-import nube.conf
 from nube.db.image import api as image_db
 from nube.db import migration
 from nube.image.api import app as image_app
@@ -21,7 +20,6 @@ from nube.image.registry import app as registry_app
 from nube.image.registry import client as registry_client
 from nube.image import stores
 
-CONF = nube.conf.CONF
 
 
 class _Response:
@@ -86,19 +84,6 @@ class Result:
                 response.content_type == 'application/json' else None
         except ValueError:
             self.body = None
-
-
-@pytest.fixture
-def overrides():
-    done = []
-
-    def set_override(name, value, group=None):
-        CONF.set_override(name, value, group=group)
-        done.append((name, group))
-
-    yield set_override
-    for name, group in done:
-        CONF.clear_override(name, group=group)
 
 
 @pytest.fixture

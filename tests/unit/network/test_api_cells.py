@@ -14,10 +14,8 @@ from nube.network import api as network_api
 from nube.network import cells as network_cells
 from nube.network import exceptions as net_exc
 from tests.unit.conductor import fakes
-import tests.unit.network.neutron as base
 from tests.unit.network import test_api as cell_tests
 
-overrides = base.overrides
 
 ADMIN, ALICE, BOB = cell_tests.ADMIN, cell_tests.ALICE, cell_tests.BOB
 UNKNOWN = '00000000-0000-0000-0000-000000000000'

@@ -10,23 +10,7 @@ from nube import exception
 from nube.compute import states
 from nube.compute.virt import driver
 from nube.compute.virt import fake
-import nube.conf
 
-CONF = nube.conf.CONF
-
-
-@pytest.fixture
-def overrides():
-    """set(name, value, group) that is undone after the test."""
-    done = []
-
-    def _set(name, value, group=None):
-        CONF.set_override(name, value, group=group)
-        done.append((name, group))
-
-    yield _set
-    for name, group in done:
-        CONF.clear_override(name, group=group)
 
 
 @pytest.fixture

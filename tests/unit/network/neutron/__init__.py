@@ -15,12 +15,10 @@ import uuid
 import pytest
 import webob
 
-import nube.conf
 from nube.network import exceptions
 from nube.network.neutron import app as network_app
 from nube import policy
 
-CONF = nube.conf.CONF
 
 NOW = '2024-01-01T00:00:00Z'
 
@@ -277,19 +275,6 @@ def make_caller(application):
             req.content_type = 'application/json'
         return Result(req.get_response(application))
     return call
-
-
-@pytest.fixture
-def overrides():
-    done = []
-
-    def set_override(name, value, group=None):
-        CONF.set_override(name, value, group=group)
-        done.append((name, group))
-
-    yield set_override
-    for name, group in done:
-        CONF.clear_override(name, group=group)
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ app = base.app
 call = base.call
 fake_api = base.fake_api
 fresh_policy = base.fresh_policy
-overrides = base.overrides
 
 EXPECTED_ALIASES = {
     'binding', 'provider', 'external-net', 'standard-attr-description',

@@ -17,7 +17,6 @@ app = base.app
 call = base.call
 fake_api = base.fake_api
 fresh_policy = base.fresh_policy
-overrides = base.overrides
 
 
 def _raw(application, method, path, body=b''):

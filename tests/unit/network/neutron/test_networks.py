@@ -13,7 +13,6 @@ app = base.app
 call = base.call
 fake_api = base.fake_api
 fresh_policy = base.fresh_policy
-overrides = base.overrides
 
 PROVIDER = ('provider:network_type', 'provider:physical_network',
             'provider:segmentation_id')

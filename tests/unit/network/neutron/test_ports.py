@@ -14,7 +14,6 @@ app = base.app
 call = base.call
 fake_api = base.fake_api
 fresh_policy = base.fresh_policy
-overrides = base.overrides
 
 BINDING_ADMIN = ('binding:host_id', 'binding:profile', 'binding:vif_type',
                  'binding:vif_details')

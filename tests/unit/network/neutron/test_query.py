@@ -15,7 +15,6 @@ app = base.app
 call = base.call
 fake_api = base.fake_api
 fresh_policy = base.fresh_policy
-overrides = base.overrides
 
 
 @pytest.fixture

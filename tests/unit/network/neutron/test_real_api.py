@@ -13,7 +13,6 @@ import tests.unit.network.neutron as base
 
 # Fixtures shared by the network API tests.
 fresh_policy = base.fresh_policy
-overrides = base.overrides
 
 
 class _Casts:

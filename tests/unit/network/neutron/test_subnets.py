@@ -14,7 +14,6 @@ app = base.app
 call = base.call
 fake_api = base.fake_api
 fresh_policy = base.fresh_policy
-overrides = base.overrides
 
 SUBNET_KEYS = {
     'id', 'name', 'tenant_id', 'project_id', 'network_id', 'ip_version',
