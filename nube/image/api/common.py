@@ -1,9 +1,8 @@
 """Helpers every image API handler uses."""
 
-from oslo_serialization import jsonutils
-import webob
 
 from nube.api import auth
+from nube.api import common as api_common
 from nube import exception
 from nube import safe_input
 import nube.conf
@@ -16,16 +15,13 @@ def context(req):
     return req.environ[auth.ENV_CONTEXT]
 
 
-def json_response(body, status=200):
-    response = webob.Response(status=status, charset=None,
-                              content_type='application/json')
-    response.body = jsonutils.dump_as_bytes(body)
-    return response
+# The compute API's: the same JSON responses in every API.
+json_response = api_common.json_response
 
 
 def no_content():
     """204 with no body and no Content-Type (clients check)."""
-    return webob.Response(status=204, content_type=None)
+    return api_common.empty_response(204)
 
 
 def check_uuid(value, what='image'):

@@ -10,11 +10,11 @@ handlers check the input, the policy and the shape of the answer.
 """
 
 from oslo_log import log as logging
-from oslo_serialization import jsonutils
 import webob
 import webob.exc
 
 from nube.api import auth
+from nube.api import common as api_common
 from nube import exception
 from nube.network import exceptions
 from nube.network.neutron import query
@@ -58,16 +58,13 @@ def context(req):
     return req.environ[auth.ENV_CONTEXT]
 
 
-def json_response(body, status=200):
-    response = webob.Response(status=status, charset=None,
-                              content_type='application/json')
-    response.body = jsonutils.dump_as_bytes(body)
-    return response
+# The compute API's: the same JSON responses in every API.
+json_response = api_common.json_response
 
 
 def no_content():
-    """204 with no body and no Content-Type."""
-    return webob.Response(status=204, content_type=None)
+    """204 with no body and no Content-Type (clients check)."""
+    return api_common.empty_response(204)
 
 
 def read_body(req):
