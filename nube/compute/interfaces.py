@@ -45,8 +45,9 @@ class InterfacesMixin:
             raise exception.ComputeServiceUnavailable(host=host)
         return host
 
-    def _vif(self, cell_nets, port_id):
-        return cell_nets.network_info([cell_nets.db.port_get(port_id)])[0]
+    @staticmethod
+    def _vif(cell_nets, port_row):
+        return cell_nets.network_info([port_row])[0]
 
     def list_interfaces(self, ctxt, server_id):
         _cell, cell_nets, instance = self._cell_networks(
@@ -84,7 +85,8 @@ class InterfacesMixin:
         if host:
             try:
                 self._compute_apis.for_cell(cell).attach_interface(
-                    ctxt, host, instance, self._vif(cell_nets, port['id']))
+                    ctxt, host, instance, self._vif(
+                        cell_nets, cell_nets.db.port_get(port['id'])))
             except (exception.NubeException, messaging.MessagingException):
                 LOG.exception('Attaching port %s to instance %s failed; '
                               'releasing the port', port['id'],
@@ -108,7 +110,7 @@ class InterfacesMixin:
             if host:
                 try:
                     self._compute_apis.for_cell(cell).detach_interface(
-                        ctxt, host, instance, self._vif(cell_nets, port_id))
+                        ctxt, host, instance, self._vif(cell_nets, port))
                 except (exception.NubeException,
                         messaging.MessagingException):
                     LOG.exception('Detaching port %s from instance %s '
