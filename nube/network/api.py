@@ -22,8 +22,10 @@ from oslo_utils import uuidutils
 import nube.conf
 from nube.network import cells
 from nube.network import exceptions as net_exc
+from nube.network import floating
 from nube.network import resources
 from nube.network import rpcapi as network_rpcapi
+from nube.network import security_groups
 from nube.network import servers
 
 CONF = nube.conf.CONF
@@ -72,8 +74,10 @@ def _columns(filters, mapping):
     return result
 
 
-class CellNetworks(servers.ServerNetworksMixin):
-    """Networks, subnets and ports of one cell."""
+class CellNetworks(servers.ServerNetworksMixin, floating.FloatingIpsMixin,
+                   security_groups.SecurityGroupsMixin):
+    """Networks, subnets, ports, floating IPs and security groups of one
+    cell."""
 
     def __init__(self, db, transport_url=None):
         self.db = db
@@ -334,10 +338,13 @@ class CellNetworks(servers.ServerNetworksMixin):
         if self.db.port_count(net_row['uuid']) >= \
                 CONF.network.max_ports_per_network:
             raise net_exc.IpAddressGenerationFailure(net_id=net_row['uuid'])
+        row = resources.port_values(ctxt, values, net_row, auto_delete)
+        groups = self.port_groups(ctxt, row['project_id'],
+                                  values.get('security_groups'),
+                                  row['device_owner'])
         created = self.db.port_create(
-            resources.port_values(ctxt, values, net_row, auto_delete),
-            self._ip_requests(net_row, values.get('fixed_ips')),
-            CONF.network.mac_prefix)
+            row, self._ip_requests(net_row, values.get('fixed_ips')),
+            CONF.network.mac_prefix, security_groups=groups)
         self.notify(ctxt, [net_row['uuid']])
         return resources.port(created)
 
@@ -375,9 +382,14 @@ class CellNetworks(servers.ServerNetworksMixin):
         if values.get('fixed_ips') is not None:
             net_row = self.db.network_get(row['network_uuid'])
             ip_requests = self._ip_requests(net_row, values['fixed_ips'])
+        groups = None
+        if values.get('security_groups') is not None:
+            groups = self.port_groups(ctxt, row['project_id'],
+                                      values['security_groups'])
         updated = self.db.port_update(port_id, changes, ip_requests,
                                       CONF.network.mac_prefix,
-                                      expected_device_id=expected_device_id)
+                                      expected_device_id=expected_device_id,
+                                      security_groups=groups)
         self.notify(ctxt, [row['network_uuid']])
         return resources.port(updated)
 

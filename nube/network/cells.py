@@ -17,6 +17,9 @@ from nube.network import exceptions as net_exc
 _NETWORK = net_exc.NetworkNotFound
 _SUBNET = net_exc.SubnetNotFound
 _PORT = net_exc.PortNotFound
+_FLOATING_IP = net_exc.FloatingIPNotFound
+_GROUP = net_exc.SecurityGroupNotFound
+_RULE = net_exc.SecurityGroupRuleNotFound
 
 
 class API:
@@ -107,6 +110,128 @@ class API:
 
     def delete_port(self, ctxt, port_id):
         self._in_cell(_PORT, 'delete_port', ctxt, port_id)
+
+    # -- floating IPs --------------------------------------------------------
+
+    def list_floatingips(self, ctxt, filters=None):
+        return self._gather('list_floatingips', ctxt, filters)
+
+    def get_floatingip(self, ctxt, fip_id):
+        return self._in_cell(_FLOATING_IP, 'get_floatingip', ctxt, fip_id)
+
+    def create_floatingip(self, ctxt, values):
+        """In the cell of values['floating_network_id'] (the port to
+        associate must be there too)."""
+        return self._in_cell(_NETWORK, 'create_floatingip', ctxt, values)
+
+    def update_floatingip(self, ctxt, fip_id, values):
+        return self._in_cell(_FLOATING_IP, 'update_floatingip', ctxt,
+                             fip_id, values)
+
+    def delete_floatingip(self, ctxt, fip_id):
+        self._in_cell(_FLOATING_IP, 'delete_floatingip', ctxt, fip_id)
+
+    def floating_pools(self, ctxt):
+        result = []
+        for api in self._cell_apis():
+            result.extend(api.floating_pools(ctxt))
+        return result
+
+    def _floating_by_address(self, ctxt, address):
+        found = self.list_floatingips(
+            ctxt, {'floating_ip_address': [address]})
+        if not found:
+            raise net_exc.FloatingIPNotFound(floatingip_id=address)
+        return found[0]
+
+    def associate_floating_ip(self, ctxt, instance, address,
+                              fixed_address=None):
+        """Nova's addFloatingIp: the project's floating IP ``address``
+        to the server's port holding ``fixed_address`` (default: its
+        first address)."""
+        fip = self._floating_by_address(ctxt, address)
+        for api in self._cell_apis():
+            found = api.server_port_for(ctxt, instance, fixed_address)
+            if found is not None:
+                port, fixed = found
+                return self.update_floatingip(ctxt, fip['id'], {
+                    'port_id': port['uuid'], 'fixed_ip_address': fixed})
+        if fixed_address:
+            raise net_exc.BadRequest(
+                resource='floating ip',
+                msg='Specified fixed address %s not assigned to instance'
+                    % fixed_address)
+        raise net_exc.BadRequest(resource='floating ip',
+                                 msg='Instance has no fixed IP address')
+
+    def disassociate_floating_ip(self, ctxt, instance, address):
+        """Nova's removeFloatingIp."""
+        fip = self._floating_by_address(ctxt, address)
+        if fip.get('instance_id') != instance['uuid']:
+            raise net_exc.Conflict(
+                'Floating IP %s is not associated with instance %s.'
+                % (address, instance['uuid']))
+        return self.update_floatingip(ctxt, fip['id'], {'port_id': None})
+
+    # -- security groups -----------------------------------------------------
+
+    def list_security_groups(self, ctxt, filters=None):
+        return self._gather('list_security_groups', ctxt, filters)
+
+    def get_security_group(self, ctxt, sg_id):
+        return self._in_cell(_GROUP, 'get_security_group', ctxt, sg_id)
+
+    def create_security_group(self, ctxt, values):
+        return self._cell_apis()[0].create_security_group(ctxt, values)
+
+    def update_security_group(self, ctxt, sg_id, values):
+        return self._in_cell(_GROUP, 'update_security_group', ctxt, sg_id,
+                             values)
+
+    def delete_security_group(self, ctxt, sg_id):
+        self._in_cell(_GROUP, 'delete_security_group', ctxt, sg_id)
+
+    def list_security_group_rules(self, ctxt, filters=None):
+        return self._gather('list_security_group_rules', ctxt, filters)
+
+    def get_security_group_rule(self, ctxt, rule_id):
+        return self._in_cell(_RULE, 'get_security_group_rule', ctxt,
+                             rule_id)
+
+    def create_security_group_rule(self, ctxt, values):
+        """In the cell of values['security_group_id']."""
+        return self._in_cell(_GROUP, 'create_security_group_rule', ctxt,
+                             values)
+
+    def delete_security_group_rule(self, ctxt, rule_id):
+        self._in_cell(_RULE, 'delete_security_group_rule', ctxt, rule_id)
+
+    def find_security_groups(self, ctxt, names, project_id=None):
+        """Group ids for names or ids (SecurityGroupNotFound if one is
+        unknown), in the first cell, where groups are made."""
+        return self._cell_apis()[0].find_security_groups(ctxt, names,
+                                                         project_id)
+
+    def server_security_groups(self, ctxt, instance_uuid):
+        result = []
+        for api in self._cell_apis():
+            result.extend(api.server_security_groups(ctxt, instance_uuid))
+        return result
+
+    def add_server_security_group(self, ctxt, instance, name_or_id):
+        self._change_server_group(ctxt, instance, name_or_id, True)
+
+    def remove_server_security_group(self, ctxt, instance, name_or_id):
+        self._change_server_group(ctxt, instance, name_or_id, False)
+
+    def _change_server_group(self, ctxt, instance, name_or_id, add):
+        for api in self._cell_apis():
+            if api.change_server_security_group(ctxt, instance, name_or_id,
+                                                add):
+                return
+        raise net_exc.BadRequest(resource='security group',
+                                 msg='Server %s has no network port'
+                                     % instance['uuid'])
 
     def check_requested(self, ctxt, requested, count):
         """Refuse, before a build is written, what cannot be allocated:

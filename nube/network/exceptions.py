@@ -102,3 +102,75 @@ class HostNetworkError(NetworkError):
     """The host could not be set up (a bridge, dnsmasq, rules)."""
     neutron_type = 'HostNetworkError'
     msg_fmt = 'Host networking failed: %(reason)s'
+
+
+# floating IPs and security groups
+
+class FloatingIPNotFound(NotFound):
+    neutron_type = 'FloatingIPNotFound'
+    msg_fmt = 'Floating IP %(floatingip_id)s could not be found'
+
+
+class ExternalNetworkRequired(BadRequest):
+    neutron_type = 'BadRequest'
+    msg_fmt = ('Bad floatingip request: Network %(net_id)s is not a valid '
+               'external network.')
+
+
+class BadFloatingIPRequest(BadRequest):
+    neutron_type = 'BadRequest'
+    msg_fmt = 'Bad floatingip request: %(reason)s.'
+
+
+class FloatingIPPortAlreadyAssociated(Conflict):
+    neutron_type = 'FloatingIPPortAlreadyAssociated'
+    msg_fmt = ('Cannot associate floating IP %(floating_ip_address)s '
+               '(%(fip_id)s) with port %(port_id)s using fixed IP '
+               '%(fixed_ip)s, as that fixed IP already has a floating IP '
+               'on external network %(net_id)s.')
+
+
+class SecurityGroupNotFound(NotFound):
+    neutron_type = 'SecurityGroupNotFound'
+    msg_fmt = 'Security group %(id)s does not exist'
+
+
+class SecurityGroupRuleNotFound(NotFound):
+    neutron_type = 'SecurityGroupRuleNotFound'
+    msg_fmt = 'Security group rule %(id)s does not exist'
+
+
+class SecurityGroupInUse(Conflict):
+    neutron_type = 'SecurityGroupInUse'
+    msg_fmt = 'Security Group %(id)s %(reason)s.'
+
+
+class SecurityGroupCannotRemoveDefault(Conflict):
+    neutron_type = 'SecurityGroupCannotRemoveDefault'
+    msg_fmt = 'Insufficient rights for removing default security group.'
+
+
+class SecurityGroupDefaultAlreadyExists(Conflict):
+    neutron_type = 'SecurityGroupDefaultAlreadyExists'
+    msg_fmt = 'Default security group already exists.'
+
+
+class SecurityGroupRuleExists(Conflict):
+    neutron_type = 'SecurityGroupRuleExists'
+    msg_fmt = 'Security group rule already exists. Rule id is %(rule_id)s.'
+
+
+class SecurityGroupRuleInvalid(BadRequest):
+    neutron_type = 'SecurityGroupRuleParameterConflict'
+    msg_fmt = '%(reason)s'
+
+
+class SecurityGroupRemoteGroupNotFound(NotFound):
+    neutron_type = 'SecurityGroupNotFound'
+    msg_fmt = 'Security group %(id)s does not exist'
+
+
+class RouterNotFound(NotFound):
+    """nube has no routers: every router id names nothing."""
+    neutron_type = 'RouterNotFound'
+    msg_fmt = 'Router %(router_id)s could not be found'

@@ -86,6 +86,7 @@ class ServerNetworksMixin:
                    'device_owner': DEVICE_OWNER_COMPUTE,
                    'binding:host_id': host,
                    'project_id': instance['project_id']}
+        groups = self._server_groups(owner, instance)
         # Rows read once per call: the network info at the end reuses them.
         nets, subnets = {}, {}
         if requested in (None, 'auto'):
@@ -123,7 +124,7 @@ class ServerNetworksMixin:
                                           auto_delete=True),
                     self._ip_requests(net_row, values.get('fixed_ips'),
                                       subnets[net_row['uuid']]),
-                    CONF.network.mac_prefix)
+                    CONF.network.mac_prefix, security_groups=groups)
                 made.append(port)
                 changed.add(net_row['uuid'])
         except Exception:
@@ -134,6 +135,17 @@ class ServerNetworksMixin:
             return self.network_info(self.db.port_get_all(
                 filters={'device_id': [instance['uuid']]}), nets, subnets)
         return self.network_info(made, nets, subnets)
+
+    def _server_groups(self, owner, instance):
+        """The group ids the server's new ports get: the names its
+        create asked for (system_metadata), the project's default if
+        none."""
+        names = (instance.get('system_metadata') or {}).get(
+            'security_groups') or ['default']
+        if names == ['default']:
+            return [self.default_security_group(instance['project_id'])]
+        return self.find_security_groups(owner, names,
+                                         project_id=instance['project_id'])
 
     def attach(self, ctxt, instance, entry):
         """Bind a port ({'port'}) or make one on a network ({'uuid',

@@ -16,9 +16,11 @@ from nube import utils
 from nube.compute import regex_filter
 from nube.compute import states
 from nube.db import base
+from nube.db.cell import floating
+from nube.db.cell import hosts
 from nube.db.cell import networks
 from nube.db.cell import ports
-from nube.db.cell import hosts
+from nube.db.cell import security
 from nube.db.cell import models
 from nube.db.cell import statements as st
 
@@ -69,7 +71,8 @@ def _now():
 
 
 class CellDatabase(hosts.HostsMixin, networks.NetworksMixin,
-                   ports.PortsMixin, base.Database):
+                   ports.PortsMixin, security.SecurityGroupsMixin,
+                   floating.FloatingIpsMixin, base.Database):
     """Queries on one cell database."""
 
     # -- instances -------------------------------------------------------
@@ -128,6 +131,7 @@ class CellDatabase(hosts.HostsMixin, networks.NetworksMixin,
             inst['tags'] = []
             inst['fault'] = None
             inst['fixed_ips'] = []
+            inst['floating_ips'] = []
         if len(instances) == 1:
             self._add_joins_one(session, instances[0])
             return
@@ -148,6 +152,9 @@ class CellDatabase(hosts.HostsMixin, networks.NetworksMixin,
                 by_uuid[ip[0]]['fixed_ips'].append(
                     {'address': ip[1], 'mac': ip[2], 'network': ip[3],
                      'bridge': ip[4]})
+            for uuid, fips in self.floating_ips_of_instances(
+                    session, chunk).items():
+                by_uuid[uuid]['floating_ips'] = fips
         faulted = [inst['uuid'] for inst in instances
                    if inst['vm_state'] in (states.ERROR, states.DELETED)]
         faults = models.InstanceFault.__table__
@@ -160,8 +167,7 @@ class CellDatabase(hosts.HostsMixin, networks.NetworksMixin,
                 if inst['fault'] is None:
                     inst['fault'] = base.mapping_to_dict(fault._mapping)
 
-    @staticmethod
-    def _add_joins_one(conn, inst):
+    def _add_joins_one(self, conn, inst):
         """_add_joins of one instance with the cached statements."""
         key = {'b_uuid': inst['uuid']}
         inst['metadata'] = dict(conn.execute(st.METADATA_OF, key).all())
@@ -171,6 +177,8 @@ class CellDatabase(hosts.HostsMixin, networks.NetworksMixin,
              'bridge': bridge}
             for _uuid, address, mac, network, bridge in conn.execute(
                 st.IPS_OF, key)]
+        inst['floating_ips'] = self.floating_ips_of_instances(
+            conn, [inst['uuid']]).get(inst['uuid'], [])
         if inst['vm_state'] in (states.ERROR, states.DELETED):
             fault = conn.execute(st.FAULT_OF, key).first()
             if fault is not None:

@@ -286,3 +286,78 @@ class Port(TimestampMixin, Base):
     admin_state_up = Column(Boolean, nullable=False, default=True)
     auto_delete = Column(Boolean, nullable=False, default=False)
     revision_number = Column(Integer, nullable=False, default=0)
+
+
+class SecurityGroup(TimestampMixin, Base):
+    """A project's named set of rules for its ports' traffic."""
+    __tablename__ = 'security_groups'
+    __table_args__ = (
+        UniqueConstraint('uuid', name='uniq_security_groups0uuid'),
+        UniqueConstraint('default_for',
+                         name='uniq_security_groups0default_for'),
+        Index('security_groups_project_id_idx', 'project_id'),)
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    uuid = Column(String(36), nullable=False)
+    project_id = Column(String(255), nullable=False)
+    name = Column(String(255), nullable=False, default='')
+    description = Column(String(255), nullable=False, default='')
+    # 'default' groups carry the project id here: one per project, by
+    # the unique key, whatever the races of their lazy creation.
+    default_for = Column(String(255))
+    revision_number = Column(Integer, nullable=False, default=0)
+
+
+class SecurityGroupRule(TimestampMixin, Base):
+    """One kind of traffic a group admits (ingress) or lets out."""
+    __tablename__ = 'security_group_rules'
+    __table_args__ = (
+        UniqueConstraint('uuid', name='uniq_security_group_rules0uuid'),
+        Index('security_group_rules_group_idx', 'security_group_uuid'),
+        Index('security_group_rules_remote_idx', 'remote_group_uuid'),)
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    uuid = Column(String(36), nullable=False)
+    security_group_uuid = Column(String(36), nullable=False)
+    project_id = Column(String(255), nullable=False)
+    direction = Column(String(7), nullable=False)
+    ethertype = Column(String(4), nullable=False, default='IPv4')
+    protocol = Column(String(16))
+    port_range_min = Column(Integer)
+    port_range_max = Column(Integer)
+    remote_ip_prefix = Column(String(43))
+    remote_group_uuid = Column(String(36))
+    description = Column(String(255), nullable=False, default='')
+    revision_number = Column(Integer, nullable=False, default=0)
+
+
+class PortSecurityGroup(Base):
+    """Which groups filter a port."""
+    __tablename__ = 'port_security_groups'
+    __table_args__ = (
+        Index('port_security_groups_group_idx', 'security_group_uuid'),)
+    port_uuid = Column(String(36), primary_key=True)
+    security_group_uuid = Column(String(36), primary_key=True)
+
+
+class FloatingIp(TimestampMixin, Base):
+    """An address of an external network a project holds, and the fixed
+    address (of one of its ports) it is translated to, if any.
+
+    The address itself is held by a port on the external network
+    (``floating_port_uuid``, device_owner network:floatingip), so the
+    port allocator keeps addresses unique."""
+    __tablename__ = 'floating_ips'
+    __table_args__ = (
+        UniqueConstraint('uuid', name='uniq_floating_ips0uuid'),
+        UniqueConstraint('port_uuid', 'fixed_ip_address',
+                         name='uniq_floating_ips0port_uuid0fixed_ip'),
+        Index('floating_ips_project_id_idx', 'project_id'),)
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    uuid = Column(String(36), nullable=False)
+    project_id = Column(String(255), nullable=False)
+    floating_network_uuid = Column(String(36), nullable=False)
+    floating_ip_address = Column(String(39), nullable=False)
+    floating_port_uuid = Column(String(36), nullable=False)
+    port_uuid = Column(String(36))
+    fixed_ip_address = Column(String(39))
+    description = Column(String(255), nullable=False, default='')
+    revision_number = Column(Integer, nullable=False, default=0)

@@ -19,6 +19,7 @@ NETWORKS = models.Network.__table__
 SUBNETS = models.Subnet.__table__
 PORTS = models.Port.__table__
 IPS = models.FixedIp.__table__
+BINDINGS = models.PortSecurityGroup.__table__
 
 _SUBNET_JSON = ('dns_nameservers', 'allocation_pools', 'host_routes')
 
@@ -214,12 +215,14 @@ class NetworksMixin:
             ports = {}
             for row in conn.execute(sa.select(
                     PORTS.c.uuid, PORTS.c.network_uuid, PORTS.c.mac_address,
-                    PORTS.c.admin_state_up, PORTS.c.host).where(
+                    PORTS.c.admin_state_up, PORTS.c.host,
+                    PORTS.c.device_owner).where(
                     PORTS.c.network_uuid.in_(list(networks))).order_by(
                     PORTS.c.id)):
                 port = {'id': row.uuid, 'mac_address': row.mac_address,
                         'admin_state_up': row.admin_state_up,
-                        'host': row.host, 'fixed_ips': []}
+                        'host': row.host, 'device_owner': row.device_owner,
+                        'fixed_ips': [], 'security_groups': []}
                 ports[row.uuid] = port
                 networks[row.network_uuid]['ports'].append(port)
             for row in conn.execute(sa.select(
@@ -230,4 +233,9 @@ class NetworksMixin:
                     ports[row.port_uuid]['fixed_ips'].append(
                         {'subnet_id': row.subnet_uuid,
                          'ip_address': row.address})
+            for row in conn.execute(sa.select(BINDINGS).join(
+                    PORTS, PORTS.c.uuid == BINDINGS.c.port_uuid).where(
+                    PORTS.c.network_uuid.in_(list(networks)))):
+                ports[row.port_uuid]['security_groups'].append(
+                    row.security_group_uuid)
         return list(networks.values())

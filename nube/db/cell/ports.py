@@ -13,11 +13,14 @@ import sqlalchemy as sa
 
 from nube.db import base
 from nube.db.cell import models
+from nube.db.cell import security
 from nube.network import exceptions as net_exc
 from nube import utils
 
 PORTS = models.Port.__table__
 IPS = models.FixedIp.__table__
+FLOATING = models.FloatingIp.__table__
+BINDINGS = models.PortSecurityGroup.__table__
 
 _ATTEMPTS = 20
 
@@ -94,22 +97,27 @@ def port_row(row, fixed_ips=()):
 
 
 class PortsMixin:
-    def port_create(self, values, ip_requests, mac_prefix):
-        """Insert a port and its addresses.
+    def port_create(self, values, ip_requests, mac_prefix,
+                    security_groups=(), then=None):
+        """Insert a port, its addresses and its security groups.
 
         ``ip_requests``: [{'subnet': subnet row, 'ip_address': str|None}].
         A generated MAC or address that another writer took meanwhile is
-        tried again; a requested one that is taken is a 409.
+        tried again; a requested one that is taken is a 409. ``then``
+        (session, port) runs in the same transaction (a floating IP's
+        row: the address and its owner are written together).
         """
         for attempt in range(_ATTEMPTS):
             try:
                 return self._port_create_once(values, ip_requests,
-                                              mac_prefix, attempt)
+                                              mac_prefix, attempt,
+                                              security_groups, then)
             except _Collided:
                 continue
         raise net_exc.IpAddressGenerationFailure(net_id=values['network_uuid'])
 
-    def _port_create_once(self, values, ip_requests, mac_prefix, attempt):
+    def _port_create_once(self, values, ip_requests, mac_prefix, attempt,
+                          security_groups=(), then=None):
         now = utils.utcnow()
         row = dict(values, created_at=now, updated_at=now, revision_number=1)
         chosen_mac = row.get('mac_address')
@@ -124,7 +132,13 @@ class PortsMixin:
                 raise net_exc.MacAddressInUse(net_id=row['network_uuid'],
                                               mac=chosen_mac)
             ips = self._allocate(session, row, ip_requests, attempt, now)
-        result = dict(row, fixed_ips=ips)
+            if security_groups:
+                security.set_port_groups(session, row['uuid'],
+                                         security_groups)
+            result = dict(row, fixed_ips=ips,
+                          security_groups=list(security_groups))
+            if then is not None:
+                then(session, result)
         return result
 
     def _allocate(self, session, port, ip_requests, attempt, now):
@@ -196,22 +210,29 @@ class PortsMixin:
     def _with_ips(conn, rows):
         ports = [port_row(row) for row in rows]
         by_uuid = {port['uuid']: port for port in ports}
+        for port in ports:
+            port['security_groups'] = []
         uuids = list(by_uuid)
         for start in range(0, len(uuids), 500):
+            chunk = uuids[start:start + 500]
             for ip in conn.execute(sa.select(
                     IPS.c.port_uuid, IPS.c.subnet_uuid, IPS.c.address).where(
-                    IPS.c.port_uuid.in_(uuids[start:start + 500])).order_by(
-                    IPS.c.id)):
+                    IPS.c.port_uuid.in_(chunk)).order_by(IPS.c.id)):
                 by_uuid[ip.port_uuid]['fixed_ips'].append(
                     {'subnet_id': ip.subnet_uuid, 'ip_address': ip.address})
+            for binding in conn.execute(sa.select(BINDINGS).where(
+                    BINDINGS.c.port_uuid.in_(chunk))):
+                by_uuid[binding.port_uuid]['security_groups'].append(
+                    binding.security_group_uuid)
         return ports
 
     @base.retry_on_deadlock
     def port_update(self, uuid, values, ip_requests=None, mac_prefix=None,
-                    expected_device_id=None):
+                    expected_device_id=None, security_groups=None):
         """Change a port; ``ip_requests`` replaces its addresses (kept
-        ones keep their rows). ``expected_device_id`` makes the update a
-        compare-and-swap on the holder (attach races)."""
+        ones keep their rows), ``security_groups`` its groups.
+        ``expected_device_id`` makes the update a compare-and-swap on the
+        holder (attach races)."""
         now = utils.utcnow()
         with self.session() as session:
             row = session.execute(sa.select(PORTS).where(
@@ -249,6 +270,15 @@ class PortsMixin:
                        if (r['subnet']['uuid'], r.get('ip_address'))
                        not in held]
                 self._allocate(session, port, new, 0, now)
+                # A floating IP follows only an address the port keeps.
+                session.execute(FLOATING.update().where(
+                    FLOATING.c.port_uuid == uuid,
+                    FLOATING.c.fixed_ip_address.not_in(
+                        [address for _subnet, address in keep] or [''])
+                ).values(port_uuid=None, fixed_ip_address=None,
+                         updated_at=now))
+            if security_groups is not None:
+                security.set_port_groups(session, uuid, security_groups)
         return self.port_get(uuid)
 
     def port_delete(self, uuid):
@@ -258,8 +288,13 @@ class PortsMixin:
                 PORTS.c.uuid == uuid).with_for_update()).first()
             if row is None:
                 raise net_exc.PortNotFound(port_id=uuid)
-            conn.execute(IPS.delete().where(IPS.c.port_uuid == uuid))
-            conn.execute(PORTS.delete().where(PORTS.c.uuid == uuid))
+            if row.device_owner == FLOATING_IP_OWNER and conn.execute(
+                    sa.select(FLOATING.c.id).where(
+                        FLOATING.c.floating_port_uuid == uuid)).first():
+                raise net_exc.PortInUse(port_id=uuid,
+                                        net_id=row.network_uuid,
+                                        device_id=row.device_id)
+            forget_ports(conn, [uuid])
             return port_row(row)
 
     def ports_release_device(self, device_id):
@@ -287,9 +322,13 @@ def release_device_ports(conn, device_id):
     made = [row.uuid for row in rows if row.auto_delete]
     kept = [row.uuid for row in rows if not row.auto_delete]
     if made:
-        conn.execute(IPS.delete().where(IPS.c.port_uuid.in_(made)))
-        conn.execute(PORTS.delete().where(PORTS.c.uuid.in_(made)))
+        forget_ports(conn, made)
     if kept:
+        # The server is gone: its floating IPs stay the project's, free.
+        conn.execute(FLOATING.update().where(
+            FLOATING.c.port_uuid.in_(kept)).values(
+            port_uuid=None, fixed_ip_address=None,
+            updated_at=utils.utcnow()))
         conn.execute(PORTS.update().where(PORTS.c.uuid.in_(kept)).values(
             device_id='', device_owner='', host=None,
             updated_at=utils.utcnow(),
@@ -297,3 +336,19 @@ def release_device_ports(conn, device_id):
         conn.execute(IPS.update().where(IPS.c.port_uuid.in_(kept)).values(
             instance_uuid=''))
     return {row.network_uuid for row in rows}
+
+
+FLOATING_IP_OWNER = 'network:floatingip'
+
+
+def forget_ports(conn, port_uuids):
+    """In a caller's transaction: delete ports with their addresses and
+    group bindings; floating IPs on them are disassociated (they stay
+    their project's)."""
+    conn.execute(FLOATING.update().where(
+        FLOATING.c.port_uuid.in_(port_uuids)).values(
+        port_uuid=None, fixed_ip_address=None, updated_at=utils.utcnow()))
+    conn.execute(BINDINGS.delete().where(BINDINGS.c.port_uuid.in_(
+        port_uuids)))
+    conn.execute(IPS.delete().where(IPS.c.port_uuid.in_(port_uuids)))
+    conn.execute(PORTS.delete().where(PORTS.c.uuid.in_(port_uuids)))

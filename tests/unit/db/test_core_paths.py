@@ -64,7 +64,8 @@ def test_update_compare_and_swap_shapes(cell_db, expected, ok):
             uuid_, {'task_state': 'spawning'}, expected_task_state=expected)
         assert result['task_state'] == 'spawning'
         assert result == dict(_orm_dict(cell_db, uuid_), metadata={},
-                              tags=[], fault=None, fixed_ips=[])
+                              tags=[], fault=None, fixed_ips=[],
+                              floating_ips=[])
     else:
         with pytest.raises(exception.UnexpectedTaskState):
             cell_db.instance_update(uuid_, {'task_state': 'spawning'},
