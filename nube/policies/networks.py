@@ -1,4 +1,5 @@
-"""Neutron's rules for networks, subnets and ports (the network API).
+"""Neutron's rules for networks, subnets, ports, floating IPs and
+security groups (the network API).
 
 Names as Neutron's: ``create_network``, ``get_port``... and, for
 attributes only some callers may set or read, ``ACTION:ATTRIBUTE``
@@ -15,6 +16,8 @@ attributes only some callers may set or read, ``ACTION:ATTRIBUTE``
 
 Port rules about ``device_owner`` see ``network_device``: "True" when
 the port's device_owner starts with ``network:`` (DHCP, routers).
+Security group rule rules see their group's owner
+(``security_group:tenant_id``): a group's rules are its project's.
 """
 
 from oslo_policy import policy
@@ -32,9 +35,18 @@ SUBNET_ON_SHARED = (ADMIN_OR_NETWORK_OWNER +
                     " or (role:member and 'True':%(network:shared)s)")
 DEVICE_OWNER = ADMIN_OR_NETWORK_OWNER + " or 'False':%(network_device)s"
 DELETE_PORT = ADMIN_OR_MEMBER + ' or ' + NETWORK_OWNER
+# Neutron's ADMIN_OR_SG_OWNER_MEMBER / _READER.
+SG_OWNER_MEMBER = (base.ADMIN + ' or (role:member and '
+                   'project_id:%(security_group:tenant_id)s)')
+SG_OWNER_READER = (base.ADMIN + ' or ((role:reader or role:member) and '
+                   'project_id:%(security_group:tenant_id)s)')
 
 _PATHS = {'network': '/v2.0/networks', 'subnet': '/v2.0/subnets',
-          'port': '/v2.0/ports'}
+          'port': '/v2.0/ports', 'floatingip': '/v2.0/floatingips',
+          'security_group': '/v2.0/security-groups',
+          'security_group_rule': '/v2.0/security-group-rules'}
+_NAMES = {'floatingip': 'floating IP', 'security_group': 'security group',
+          'security_group_rule': 'security group rule'}
 _METHODS = {'create': 'POST', 'get': 'GET', 'update': 'PUT',
             'delete': 'DELETE'}
 
@@ -61,14 +73,19 @@ def _rule(name, check, description):
 
 
 def _crud(resource, create, get, update, delete):
-    return [
-        _rule('create_%s' % resource, create, 'Create a %s' % resource),
-        _rule('get_%s' % resource, get,
-              'List or show %ss (checked on the caller\'s own project; '
-              'which are visible is the network API\'s)' % resource),
-        _rule('update_%s' % resource, update, 'Update a %s' % resource),
-        _rule('delete_%s' % resource, delete, 'Delete a %s' % resource),
+    """The rules of a resource (no update rule when ``update`` is None:
+    the resource never changes)."""
+    what = _NAMES.get(resource, resource)
+    checks = [
+        ('create', create, 'Create a %s' % what),
+        ('get', get, 'List or show %ss (checked on the caller\'s own '
+                     'project; which are visible is the network API\'s)'
+         % what),
+        ('update', update, 'Update a %s' % what),
+        ('delete', delete, 'Delete a %s' % what),
     ]
+    return [_rule('%s_%s' % (action, resource), check, description)
+            for action, check, description in checks if check is not None]
 
 
 def _attribute(action, resource, attr, check, what):
@@ -114,7 +131,15 @@ rules = (
                 'Change'),
      _attribute('update', 'port', 'device_owner', DEVICE_OWNER, 'Change')] +
     [_attribute('update', 'port', attr, base.ADMIN, 'Change')
-     for attr in _BINDING_WRITE]
+     for attr in _BINDING_WRITE] +
+    _crud('floatingip', ADMIN_OR_MEMBER, ADMIN_OR_READER, ADMIN_OR_MEMBER,
+          ADMIN_OR_MEMBER) +
+    [_attribute('create', 'floatingip', 'floating_ip_address', base.ADMIN,
+                'Set')] +
+    _crud('security_group', ADMIN_OR_MEMBER, ADMIN_OR_READER,
+          ADMIN_OR_MEMBER, ADMIN_OR_MEMBER) +
+    _crud('security_group_rule', SG_OWNER_MEMBER, SG_OWNER_READER, None,
+          SG_OWNER_MEMBER)
 )
 
 

@@ -23,15 +23,18 @@ from nube.db import errors as db_errors
 from nube import exception
 import nube.conf
 from nube.network import neutron
+from nube.network.neutron import floatingips
 from nube.network.neutron import networks
 from nube.network.neutron import ports
 from nube.network.neutron import schemas
+from nube.network.neutron import security_groups
 from nube.network.neutron import subnets
 from nube import safe_input
 
 CONF = nube.conf.CONF
 LOG = logging.getLogger(__name__)
 
+# The core resources (Neutron's ``GET /v2.0`` names no extension's).
 RESOURCES = (('network', 'networks'), ('subnet', 'subnets'),
              ('port', 'ports'))
 
@@ -74,6 +77,13 @@ EXTENSIONS = (
     ('IP address substring filtering', 'ip-substring-filtering',
      'Provides IP address substring filtering when listing ports',
      '2017-11-28T09:00:00-00:00'),
+    ('security-group', 'security-group', 'The security groups extension.',
+     '2012-10-05T10:00:00-00:00'),
+    # Floating IPs; the routers collection is there, read-only and empty.
+    ('Neutron L3 Router', 'router',
+     'Router abstraction for basic L3 forwarding between L2 Neutron '
+     'networks and access to external networks via a NAT gateway.',
+     '2012-07-20T10:00:00-00:00'),
 )
 
 
@@ -124,6 +134,24 @@ ROUTES = (
     ('/v2.0/ports', {'GET': ports.index, 'POST': ports.create}),
     ('/v2.0/ports/{resource_id}', {'GET': ports.show, 'PUT': ports.update,
                                    'DELETE': ports.delete}),
+    ('/v2.0/floatingips', {'GET': floatingips.index,
+                           'POST': floatingips.create}),
+    ('/v2.0/floatingips/{resource_id}', {'GET': floatingips.show,
+                                         'PUT': floatingips.update,
+                                         'DELETE': floatingips.delete}),
+    ('/v2.0/routers', {'GET': floatingips.list_routers}),
+    ('/v2.0/routers/{resource_id}', {'GET': floatingips.show_router}),
+    ('/v2.0/security-groups', {'GET': security_groups.index,
+                               'POST': security_groups.create}),
+    ('/v2.0/security-groups/{resource_id}', {
+        'GET': security_groups.show, 'PUT': security_groups.update,
+        'DELETE': security_groups.delete}),
+    ('/v2.0/security-group-rules', {'GET': security_groups.index_rules,
+                                    'POST': security_groups.create_rule}),
+    # Rules are never changed: PUT is 405.
+    ('/v2.0/security-group-rules/{resource_id}', {
+        'GET': security_groups.show_rule,
+        'DELETE': security_groups.delete_rule}),
 )
 
 

@@ -4,6 +4,10 @@ A port's rules see its network's owner and whether it is shared: a
 port's MAC and fixed IP addresses are its network owner's (or an
 admin's) to choose, ``network:*`` device owners too; any project may
 put a port on a shared network's subnet. Bindings are admin only.
+
+``security_groups`` (create and update) is a list of group ids (null is
+the empty list); whether the caller may use them, and the project's
+``default`` group when a create names none, is the network API's.
 """
 
 from nube.network import exceptions

@@ -1,5 +1,6 @@
-"""What a network, subnet or port body may hold, checked before the
-network API sees it.
+"""What a network, subnet, port or floating IP body may hold, checked
+before the network API sees it (security groups and their rules:
+``schemas_security``).
 
 Each body goes through three steps: its keys (an attribute nube does
 not know is "Unrecognized attribute(s)", a known one the request may
@@ -24,6 +25,8 @@ MAC_PATTERN = '^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$'
 
 MAX_NAME = 255
 MAX_BULK = 100
+# Security groups one port may be in (Neutron sets no bound; nube does).
+MAX_PORT_SECURITY_GROUPS = 32
 IPV6_UNSUPPORTED = 'IPv6 is not supported by nube'
 
 _NAME = {'type': 'string', 'maxLength': MAX_NAME}
@@ -131,6 +134,10 @@ PORT_CREATE = {
         'project_id': _PROJECT,
         'binding:vnic_type': {'type': 'string', 'enum': ['normal']},
         'binding:host_id': {'type': 'string', 'maxLength': MAX_NAME},
+        # null is Neutron's empty list.
+        'security_groups': {'type': ['array', 'null'],
+                            'maxItems': MAX_PORT_SECURITY_GROUPS,
+                            'uniqueItems': True, 'items': _UUID},
     },
     'required': ['network_id'],
 }
@@ -139,7 +146,32 @@ PORT_UPDATE = {
     'type': 'object',
     'properties': {key: PORT_CREATE['properties'][key] for key in (
         'name', 'description', 'admin_state_up', 'device_id',
-        'device_owner', 'fixed_ips', 'binding:host_id', 'mac_address')},
+        'device_owner', 'fixed_ips', 'binding:host_id', 'mac_address',
+        'security_groups')},
+}
+
+_NULLABLE_UUID = dict(_UUID, type=['string', 'null'])
+
+FLOATINGIP_CREATE = {
+    'type': 'object',
+    'properties': {
+        'floating_network_id': _UUID,
+        'floating_ip_address': _NULLABLE_ADDRESS,
+        # Input only: the external subnet to take the address from.
+        'subnet_id': _NULLABLE_UUID,
+        'port_id': _NULLABLE_UUID,
+        'fixed_ip_address': _NULLABLE_ADDRESS,
+        'description': _NAME,
+        'tenant_id': _PROJECT,
+        'project_id': _PROJECT,
+    },
+    'required': ['floating_network_id'],
+}
+
+FLOATINGIP_UPDATE = {
+    'type': 'object',
+    'properties': {key: FLOATINGIP_CREATE['properties'][key] for key in (
+        'port_id', 'fixed_ip_address', 'description')},
 }
 
 # Every attribute of each resource (what a list or show returns); a
@@ -166,6 +198,11 @@ PORT_FIELDS = (
     'binding:host_id', 'binding:vif_type', 'binding:vif_details',
     'binding:profile', 'port_security_enabled', 'created_at', 'updated_at',
     'revision_number', 'tags')
+FLOATINGIP_FIELDS = (
+    'id', 'tenant_id', 'project_id', 'floating_ip_address',
+    'floating_network_id', 'router_id', 'port_id', 'fixed_ip_address',
+    'status', 'description', 'tags', 'created_at', 'updated_at',
+    'revision_number')
 
 # JSON Schema counts 4.0 as an integer; Neutron's integers are integers.
 _VALIDATOR = jsonschema.validators.extend(
@@ -378,6 +415,25 @@ def check_port(values):
         values['fixed_ips'] = fixed_ips
     if 'network_id' in values:
         values['network_id'] = values['network_id'].lower()
+    if 'security_groups' in values:
+        groups = [sg_id.lower() for sg_id in values['security_groups'] or ()]
+        if len(set(groups)) != len(groups):
+            raise bad_attribute('security_groups',
+                                'duplicate items in the list')
+        values['security_groups'] = groups
+    return values
+
+
+def check_floatingip(values):
+    """Addresses parsed, ids lowercased; a null subnet_id is no choice."""
+    for key in ('floating_ip_address', 'fixed_ip_address'):
+        if values.get(key) is not None:
+            values[key] = ipv4_address(key, values[key])
+    for key in ('floating_network_id', 'port_id', 'subnet_id'):
+        if values.get(key) is not None:
+            values[key] = values[key].lower()
+    if 'subnet_id' in values and values['subnet_id'] is None:
+        del values['subnet_id']
     return values
 
 

@@ -36,10 +36,10 @@ def _matches(item, filters):
                 return False
             continue
         value = item.get(key)
-        if isinstance(value, bool):
+        if isinstance(value, bool) or value is None:
             if value not in values:
                 return False
-        elif str(value) not in values:
+        elif value not in values and str(value) not in values:
             return False
     return True
 
@@ -51,6 +51,9 @@ class FakeNetworkAPI:
         self.networks = {}
         self.subnets = {}
         self.ports = {}
+        self.floatingips = {}
+        self.security_groups = {}
+        self.security_group_rules = {}
         self.calls = []
         self.fail_create = None     # a name whose create raises
 
@@ -204,6 +207,11 @@ class FakeNetworkAPI:
             raise exceptions.MacAddressInUse(net_id='n', mac='m')
         net = self.get_network(ctxt, values['network_id'])
         values = dict(values)
+        if 'security_groups' in values:
+            self._check_groups(ctxt, values['security_groups'])
+        elif not values.get('device_owner', '').startswith('network:'):
+            project = values.get('project_id') or ctxt.project_id
+            values['security_groups'] = [self._default_group(project)['id']]
         fixed_ips = self._allocate(net, values.pop('fixed_ips', None)) \
             if net['subnets'] else []
         port_id = str(uuid.uuid4())
@@ -226,6 +234,8 @@ class FakeNetworkAPI:
         self.calls.append(('update_port', dict(values)))
         port = self.ports[port_id]
         values = dict(values)
+        if 'security_groups' in values:
+            self._check_groups(ctxt, values['security_groups'])
         if 'fixed_ips' in values:
             net = self.networks[port['network_id']]
             port['fixed_ips'] = []
@@ -236,6 +246,231 @@ class FakeNetworkAPI:
     def delete_port(self, ctxt, port_id):
         self.calls.append(('delete_port', port_id))
         del self.ports[port_id]
+        for fip in self.floatingips.values():
+            if fip['port_id'] == port_id:
+                fip.update(port_id=None, fixed_ip_address=None,
+                           status='DOWN')
+
+    # floating IPs
+
+    def list_floatingips(self, ctxt, filters=None):
+        self.calls.append(('list_floatingips', filters))
+        return [dict(f) for f in self.floatingips.values()
+                if _visible_project(ctxt, f) and _matches(f, filters)]
+
+    def get_floatingip(self, ctxt, fip_id):
+        fip = self.floatingips.get(fip_id)
+        if fip is None or not _visible_project(ctxt, fip):
+            raise exceptions.FloatingIPNotFound(floatingip_id=fip_id)
+        return dict(fip)
+
+    def _used_addresses(self):
+        return {f['ip_address'] for p in self.ports.values()
+                for f in p['fixed_ips']} | {
+            f['floating_ip_address'] for f in self.floatingips.values()}
+
+    def _association(self, ctxt, fip_id, values):
+        """(port_id, fixed_ip_address) the values ask for."""
+        port = self.get_port(ctxt, values['port_id'])
+        addresses = [f['ip_address'] for f in port['fixed_ips']]
+        fixed = values.get('fixed_ip_address') or (
+            addresses[0] if addresses else None)
+        if fixed not in addresses:
+            raise exceptions.BadFloatingIPRequest(
+                reason='Port %s does not have fixed ip %s' % (port['id'],
+                                                              fixed))
+        for other in self.floatingips.values():
+            if other['id'] != fip_id and other['port_id'] == port['id'] \
+                    and other['fixed_ip_address'] == fixed:
+                raise exceptions.FloatingIPPortAlreadyAssociated(
+                    floating_ip_address=other['floating_ip_address'],
+                    fip_id=other['id'], port_id=port['id'], fixed_ip=fixed,
+                    net_id=other['floating_network_id'])
+        return port['id'], fixed
+
+    def create_floatingip(self, ctxt, values):
+        self.calls.append(('create_floatingip', dict(values)))
+        net = self.get_network(ctxt, values['floating_network_id'])
+        if not net['router:external']:
+            raise exceptions.ExternalNetworkRequired(net_id=net['id'])
+        used = self._used_addresses()
+        address = values.get('floating_ip_address')
+        if address is not None and address in used:
+            raise exceptions.IpAddressInUse(net_id=net['id'],
+                                            ip_address=address)
+        if address is None:
+            free = [str(a) for subnet_id in net['subnets']
+                    for a in ipaddress.ip_network(
+                        self.subnets[subnet_id]['cidr']).hosts()
+                    if str(a) not in used and
+                    str(a) != self.subnets[subnet_id]['gateway_ip']]
+            if not free:
+                raise exceptions.IpAddressGenerationFailure(net_id=net['id'])
+            address = free[0]
+        port_id = fixed = None
+        if values.get('port_id'):
+            port_id, fixed = self._association(ctxt, None, values)
+        fip_id = str(uuid.uuid4())
+        fip = {
+            'id': fip_id, 'tenant_id': values['project_id'],
+            'project_id': values['project_id'],
+            'floating_ip_address': address, 'floating_network_id': net['id'],
+            'router_id': None, 'port_id': port_id, 'fixed_ip_address': fixed,
+            'status': 'ACTIVE' if port_id else 'DOWN',
+            'description': values.get('description', ''), 'tags': [],
+            'created_at': NOW, 'updated_at': NOW, 'revision_number': 0}
+        self.floatingips[fip_id] = fip
+        return dict(fip)
+
+    def update_floatingip(self, ctxt, fip_id, values):
+        self.calls.append(('update_floatingip', dict(values)))
+        fip = self.floatingips[fip_id]
+        if 'port_id' in values:
+            if values['port_id'] is None:
+                fip.update(port_id=None, fixed_ip_address=None,
+                           status='DOWN')
+            else:
+                port_id, fixed = self._association(ctxt, fip_id, values)
+                fip.update(port_id=port_id, fixed_ip_address=fixed,
+                           status='ACTIVE')
+        if 'description' in values:
+            fip['description'] = values['description']
+        fip['revision_number'] += 1
+        return dict(fip)
+
+    def delete_floatingip(self, ctxt, fip_id):
+        self.calls.append(('delete_floatingip', fip_id))
+        del self.floatingips[fip_id]
+
+    # security groups
+
+    def _group_view(self, group):
+        rules = [dict(r) for r in self.security_group_rules.values()
+                 if r['security_group_id'] == group['id']]
+        return dict(group, security_group_rules=rules)
+
+    def _new_group(self, project, name, description=''):
+        group_id = str(uuid.uuid4())
+        self.security_groups[group_id] = {
+            'id': group_id, 'name': name, 'description': description,
+            'tenant_id': project, 'project_id': project, 'stateful': True,
+            'shared': False, 'tags': [], 'created_at': NOW,
+            'updated_at': NOW, 'revision_number': 0}
+        return self.security_groups[group_id]
+
+    def _new_rule(self, group, **values):
+        rule = {
+            'id': str(uuid.uuid4()), 'security_group_id': group['id'],
+            'ethertype': 'IPv4', 'protocol': None, 'port_range_min': None,
+            'port_range_max': None, 'remote_ip_prefix': None,
+            'remote_group_id': None, 'remote_address_group_id': None,
+            'description': '', 'tenant_id': group['project_id'],
+            'project_id': group['project_id'],
+            'belongs_to_default_sg': group['name'] == 'default',
+            'created_at': NOW, 'updated_at': NOW, 'revision_number': 0}
+        rule.update(values)
+        prefix = rule['remote_ip_prefix']
+        rule['normalized_cidr'] = str(ipaddress.ip_network(
+            prefix, strict=False)) if prefix else None
+        self.security_group_rules[rule['id']] = rule
+        return rule
+
+    def _default_group(self, project):
+        """The project's default group, made on first use."""
+        for group in self.security_groups.values():
+            if group['project_id'] == project and group['name'] == 'default':
+                return group
+        group = self._new_group(project, 'default', 'Default security group')
+        self._new_rule(group, direction='ingress',
+                       remote_group_id=group['id'])
+        self._new_rule(group, direction='egress')
+        return group
+
+    def _check_groups(self, ctxt, group_ids):
+        for group_id in group_ids:
+            self.get_security_group(ctxt, group_id)
+
+    def list_security_groups(self, ctxt, filters=None):
+        self.calls.append(('list_security_groups', filters))
+        if ctxt.project_id:
+            self._default_group(ctxt.project_id)
+        return [self._group_view(g) for g in self.security_groups.values()
+                if _visible_project(ctxt, g) and _matches(g, filters)]
+
+    def get_security_group(self, ctxt, sg_id):
+        group = self.security_groups.get(sg_id)
+        if group is None or not _visible_project(ctxt, group):
+            raise exceptions.SecurityGroupNotFound(id=sg_id)
+        return self._group_view(group)
+
+    def create_security_group(self, ctxt, values):
+        self.calls.append(('create_security_group', dict(values)))
+        group = self._new_group(values['project_id'], values.get('name', ''),
+                                values.get('description', ''))
+        self._new_rule(group, direction='egress')
+        return self._group_view(group)
+
+    def update_security_group(self, ctxt, sg_id, values):
+        self.calls.append(('update_security_group', dict(values)))
+        group = self.security_groups[sg_id]
+        group.update(values)
+        group['revision_number'] += 1
+        return self._group_view(group)
+
+    def delete_security_group(self, ctxt, sg_id):
+        self.calls.append(('delete_security_group', sg_id))
+        group = self.security_groups[sg_id]
+        if group['name'] == 'default' and not ctxt.is_admin:
+            raise exceptions.SecurityGroupCannotRemoveDefault()
+        if any(sg_id in p['security_groups'] for p in self.ports.values()):
+            raise exceptions.SecurityGroupInUse(id=sg_id, reason='in use')
+        for rule_id in [r['id'] for r in self.security_group_rules.values()
+                        if r['security_group_id'] == sg_id]:
+            del self.security_group_rules[rule_id]
+        del self.security_groups[sg_id]
+
+    # security group rules
+
+    def _rule_visible(self, ctxt, rule):
+        return _visible_project(ctxt, rule) or _visible_project(
+            ctxt, self.security_groups[rule['security_group_id']])
+
+    def list_security_group_rules(self, ctxt, filters=None):
+        self.calls.append(('list_security_group_rules', filters))
+        return [dict(r) for r in self.security_group_rules.values()
+                if self._rule_visible(ctxt, r) and _matches(r, filters)]
+
+    def get_security_group_rule(self, ctxt, rule_id):
+        rule = self.security_group_rules.get(rule_id)
+        if rule is None or not self._rule_visible(ctxt, rule):
+            raise exceptions.SecurityGroupRuleNotFound(id=rule_id)
+        return dict(rule)
+
+    def create_security_group_rule(self, ctxt, values):
+        self.calls.append(('create_security_group_rule', dict(values)))
+        group = self.security_groups[
+            self.get_security_group(ctxt, values['security_group_id'])['id']]
+        if values.get('remote_group_id'):
+            self.get_security_group(ctxt, values['remote_group_id'])
+        low, high = values.get('port_range_min'), values.get('port_range_max')
+        if values.get('protocol') in ('tcp', 'udp', '6', '17') and \
+                low is not None and high is not None and low > high:
+            raise exceptions.SecurityGroupRuleInvalid(
+                reason='For TCP/UDP protocols, port_range_min must be <= '
+                       'port_range_max')
+        keys = ('direction', 'ethertype', 'protocol', 'port_range_min',
+                'port_range_max', 'remote_ip_prefix', 'remote_group_id')
+        for other in self.security_group_rules.values():
+            if other['security_group_id'] == group['id'] and all(
+                    other[k] == values.get(k) for k in keys):
+                raise exceptions.SecurityGroupRuleExists(rule_id=other['id'])
+        rule = self._new_rule(group, **{
+            k: v for k, v in values.items() if k != 'security_group_id'})
+        return dict(rule)
+
+    def delete_security_group_rule(self, ctxt, rule_id):
+        self.calls.append(('delete_security_group_rule', rule_id))
+        del self.security_group_rules[rule_id]
 
 
 class Result:

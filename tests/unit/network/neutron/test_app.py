@@ -23,7 +23,7 @@ EXPECTED_ALIASES = {
     'binding', 'provider', 'external-net', 'standard-attr-description',
     'standard-attr-timestamp', 'standard-attr-revisions', 'project-id',
     'net-mtu', 'net-mtu-writable', 'pagination', 'sorting',
-    'ip-substring-filtering'}
+    'ip-substring-filtering', 'security-group', 'router'}
 
 
 def test_version_document_needs_no_token(call):
@@ -75,14 +75,14 @@ def test_show_extension(call):
     result = call('GET', '/v2.0/extensions/provider')
     assert result.status == 200
     assert result.body['extension']['alias'] == 'provider'
-    for alias in ('security-group', 'router', 'port-security', 'quotas'):
+    for alias in ('port-security', 'quotas', 'l3-ha', 'dns-integration'):
         missing = call('GET', '/v2.0/extensions/' + alias)
         assert missing.status == 404
         assert missing.error['type'] == 'HTTPNotFound'
         assert alias in missing.error['message']
 
 
-@pytest.mark.parametrize('path', ['/v2.0/routers', '/v2.0/networks/a/b',
+@pytest.mark.parametrize('path', ['/v2.0/subnetpools', '/v2.0/networks/a/b',
                                   '/v2', '/v2.0/networks/', '/x'])
 def test_unknown_urls_are_neutron_404s(call, path):
     result = call('GET', path)

@@ -1,6 +1,6 @@
 """The network rules' defaults (nube/policies/networks.py), for an admin,
 members and readers of the resource's project and of another one, on a
-private and on a shared network."""
+private and on a shared network, in a project's own security group."""
 
 from oslo_policy import policy as oslo_policy
 import pytest
@@ -33,7 +33,8 @@ def _target(shared=False, network_device=False):
     """A resource of OWNER's on OWNER's network."""
     return {'project_id': OWNER, 'tenant_id': OWNER,
             'network:tenant_id': OWNER, 'network:shared': str(shared),
-            'network_device': str(network_device)}
+            'network_device': str(network_device),
+            'security_group:tenant_id': OWNER}
 
 
 def _allowed(rule, target):
@@ -56,6 +57,13 @@ EXPECTED = {
     'update_port:fixed_ips:ip_address': MEMBER,
     'update_port:fixed_ips:subnet_id': MEMBER,
     'update_port:mac_address': ADMIN,
+    'create_floatingip': MEMBER, 'get_floatingip': READER,
+    'update_floatingip': MEMBER, 'delete_floatingip': MEMBER,
+    'create_floatingip:floating_ip_address': ADMIN,
+    'create_security_group': MEMBER, 'get_security_group': READER,
+    'update_security_group': MEMBER, 'delete_security_group': MEMBER,
+    'create_security_group_rule': MEMBER, 'get_security_group_rule': READER,
+    'delete_security_group_rule': MEMBER,
 }
 for _attr in ('shared', 'router:external', 'provider:network_type',
               'provider:physical_network', 'provider:segmentation_id'):
@@ -128,3 +136,14 @@ def test_rules_naming_unknown_network_attributes_refuse(fresh_policy):
               'network_device': 'False'}
     assert _allowed('create_port:fixed_ips:ip_address', target) == ADMIN
     assert _allowed('delete_port', target) == MEMBER
+
+
+def test_a_groups_rules_are_its_projects(fresh_policy):
+    # A rule of another project's (an admin made it) in OWNER's group.
+    target = dict(_target(), project_id=OTHER, tenant_id=OTHER)
+    for rule in ('create_security_group_rule', 'delete_security_group_rule'):
+        assert _allowed(rule, target) == MEMBER
+    assert _allowed('get_security_group_rule', target) == READER
+    # A group the caller cannot see: no owner, admins only.
+    del target['security_group:tenant_id']
+    assert _allowed('create_security_group_rule', target) == ADMIN

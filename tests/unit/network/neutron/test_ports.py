@@ -80,8 +80,7 @@ def test_bindings_are_set_by_admins_only(call, attr, value):
 
 
 @pytest.mark.parametrize('attr', ['binding:vif_type', 'binding:vif_details',
-                                  'binding:profile', 'status',
-                                  'security_groups'])
+                                  'binding:profile', 'status'])
 def test_read_only_port_attributes(call, attr):
     net, _subnet = network_with_subnet(call)
     result = call('POST', '/v2.0/ports', token=ADMIN, body={'port': {
