@@ -17,11 +17,13 @@ from nube.api import fault
 from nube.api.handlers import availability_zones
 from nube.api.handlers import flavor_extra_specs
 from nube.api.handlers import flavors
+from nube.api.handlers import floating_ips
 from nube.api.handlers import hypervisors
 from nube.api.handlers import interfaces
 from nube.api.handlers import keypairs
 from nube.api.handlers import limits
 from nube.api.handlers import os_networks
+from nube.api.handlers import security_groups
 from nube.api.handlers import server_actions
 from nube.api.handlers import server_metadata
 from nube.api.handlers import servers
@@ -75,6 +77,21 @@ ROUTES = (
     ('/os-networks/{network_id}', {'GET': os_networks.show,
                                    'DELETE': os_networks.delete}),
     ('/os-networks/{network_id}/action', {'POST': os_networks.action}),
+    ('/os-floating-ip-pools', {'GET': floating_ips.pools}),
+    ('/os-floating-ips', {'GET': floating_ips.index,
+                          'POST': floating_ips.create}),
+    ('/os-floating-ips/{floating_ip_id}', {'GET': floating_ips.show,
+                                           'DELETE': floating_ips.delete}),
+    ('/os-security-groups', {'GET': security_groups.index,
+                             'POST': security_groups.create}),
+    ('/os-security-groups/{security_group_id}',
+     {'GET': security_groups.show, 'PUT': security_groups.update,
+      'DELETE': security_groups.delete}),
+    ('/os-security-group-rules', {'POST': security_groups.create_rule}),
+    ('/os-security-group-rules/{security_group_rule_id}',
+     {'DELETE': security_groups.delete_rule}),
+    ('/servers/{server_id}/os-security-groups',
+     {'GET': security_groups.server_index}),
 )
 
 # /v2.1 is the microversioned API; /v2 is the legacy one, fixed at 2.1.

@@ -84,7 +84,10 @@ class API(instance_ops.InstanceOpsMixin, interfaces.InterfacesMixin):
                requested_networks='auto', key_name=None, user_data=None,
                scheduler_hints=None, description=None, access_ip_v4=None,
                access_ip_v6=None, config_drive=None, admin_password=None,
-               block_device_mapping=None):
+               block_device_mapping=None, security_groups=None):
+        """``security_groups``: the names (or ids) of the groups the
+        server's ports get, checked by the caller; the conductor reads
+        them from system_metadata when it allocates the ports."""
         laps = timing.laps('api.create')
         limits.check_counts(min_count, max_count)
         limits.check_metadata(metadata)
@@ -155,7 +158,10 @@ class API(instance_ops.InstanceOpsMixin, interfaces.InterfacesMixin):
                 'root_device_name': '/dev/vda',
                 'metadata': dict(metadata or {}),
                 'tags': [],
-                'system_metadata': {'requested_networks': networks},
+                'system_metadata': {
+                    'requested_networks': networks,
+                    'security_groups': list(security_groups or
+                                            ['default'])},
                 'created_at': now,
                 'updated_at': now,
                 'launched_at': None,

@@ -11,10 +11,12 @@ cover what the handlers accept.
 from nube.api import fault
 from nube.api.handlers import flavor_extra_specs
 from nube.api.handlers import flavors
+from nube.api.handlers import floating_ips
 from nube.api.handlers import hypervisors
 from nube.api.handlers import keypairs
 from nube.api.handlers import limits
 from nube.api.handlers import os_networks
+from nube.api.handlers import security_groups
 from nube.api.handlers import server_actions
 from nube.api.handlers import interfaces
 from nube.api.handlers import server_metadata
@@ -24,7 +26,9 @@ from nube.api.handlers import services
 from nube.api import microversion
 from nube.api import router
 from nube.api.schemas import flavors as flavor_schemas
+from nube.api.schemas import floating_ips as floating_ip_schemas
 from nube.api.schemas import keypairs as keypair_schemas
+from nube.api.schemas import security_groups as security_group_schemas
 from nube.api.schemas import server_actions as action_schemas
 from nube.api.schemas import interfaces as interface_schemas
 from nube.api.schemas import server_metadata as metadata_schemas
@@ -60,6 +64,10 @@ BODIES = {
     flavor_extra_specs.create: lambda r: flavor_schemas.extra_specs_create,
     flavor_extra_specs.update: lambda r: flavor_schemas.extra_spec_update,
     os_networks.action: lambda r: os_networks.ACTION_BODY,
+    floating_ips.create: lambda r: floating_ip_schemas.create,
+    security_groups.create: lambda r: security_group_schemas.create,
+    security_groups.update: lambda r: security_group_schemas.update,
+    security_groups.create_rule: lambda r: security_group_schemas.create_rule,
 }
 
 # Action name (the body's only key) -> its schema at a version.
@@ -67,6 +75,12 @@ ACTION_BODIES = {
     'os-getConsoleOutput': lambda r: action_schemas.get_console_output,
     'reboot': lambda r: action_schemas.reboot,
     'rebuild': lambda r: action_schemas.rebuild(r.api_version),
+    'addFloatingIp': lambda r: floating_ip_schemas.add_floating_ip,
+    'removeFloatingIp': lambda r: floating_ip_schemas.remove_floating_ip,
+    'addSecurityGroup': lambda r: security_group_schemas.server_action(
+        'addSecurityGroup'),
+    'removeSecurityGroup': lambda r: security_group_schemas.server_action(
+        'removeSecurityGroup'),
 }
 for _name in ('os-stop', 'os-start', 'forceDelete', 'restore', 'lock',
               'unlock'):
@@ -94,6 +108,7 @@ QUERIES = {
     hypervisors.detail: _PAGE,
     services.index: ('host', 'binary'),
     limits.index: ('tenant_id',),
+    security_groups.index: ('limit', 'offset', 'all_tenants'),
 }
 
 _QUERY_SCHEMAS = {

@@ -11,6 +11,7 @@ from nube.policies import attach_interfaces
 from nube.policies import availability_zones
 from nube.policies import base
 from nube.policies import flavors
+from nube.policies import floating_ips
 from nube.policies import hypervisors
 from nube.policies import image_members
 from nube.policies import images
@@ -19,6 +20,7 @@ from nube.policies import limits
 from nube.policies import lock_server
 from nube.policies import networks
 from nube.policies import os_networks
+from nube.policies import security_groups
 from nube.policies import server_metadata
 from nube.policies import servers
 from nube.policies import services
@@ -26,7 +28,7 @@ from nube.policies import services
 MODULES = [base, servers, flavors, hypervisors, services,
            availability_zones, limits, images, image_members, lock_server,
            server_metadata, keypairs, networks, attach_interfaces,
-           os_networks]
+           os_networks, floating_ips, security_groups]
 
 
 def list_rules():

@@ -116,6 +116,23 @@ EXPECTED = {
     'os_compute_api:os-attach-interfaces:show': READER_OR_ADMIN,
     'os_compute_api:os-attach-interfaces:create': MEMBER_OR_ADMIN,
     'os_compute_api:os-attach-interfaces:delete': MEMBER_OR_ADMIN,
+    'os_compute_api:os-floating-ip-pools': ANYONE,
+    'os_compute_api:os-floating-ips:list': READER_OR_ADMIN,
+    'os_compute_api:os-floating-ips:show': READER_OR_ADMIN,
+    'os_compute_api:os-floating-ips:create': MEMBER_OR_ADMIN,
+    'os_compute_api:os-floating-ips:delete': MEMBER_OR_ADMIN,
+    'os_compute_api:os-floating-ips:add': MEMBER_OR_ADMIN,
+    'os_compute_api:os-floating-ips:remove': MEMBER_OR_ADMIN,
+    'os_compute_api:os-security-groups:get': READER_OR_ADMIN,
+    'os_compute_api:os-security-groups:show': READER_OR_ADMIN,
+    'os_compute_api:os-security-groups:create': MEMBER_OR_ADMIN,
+    'os_compute_api:os-security-groups:update': MEMBER_OR_ADMIN,
+    'os_compute_api:os-security-groups:delete': MEMBER_OR_ADMIN,
+    'os_compute_api:os-security-groups:rule:create': MEMBER_OR_ADMIN,
+    'os_compute_api:os-security-groups:rule:delete': MEMBER_OR_ADMIN,
+    'os_compute_api:os-security-groups:list': READER_OR_ADMIN,
+    'os_compute_api:os-security-groups:add': MEMBER_OR_ADMIN,
+    'os_compute_api:os-security-groups:remove': MEMBER_OR_ADMIN,
 }
 
 # The network API's rules have their own expectations

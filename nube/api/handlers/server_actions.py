@@ -10,6 +10,8 @@ import re
 import webob.exc
 
 from nube.api import common
+from nube.api.handlers import floating_ips
+from nube.api.handlers import security_groups
 from nube.api.handlers import servers as server_handlers
 from nube.api.schemas import server_actions as schema
 from nube.api import validation
@@ -145,6 +147,10 @@ ACTIONS = {
     'lock': lock,
     'unlock': unlock,
     'rebuild': rebuild,
+    'addFloatingIp': floating_ips.add_floating_ip,
+    'removeFloatingIp': floating_ips.remove_floating_ip,
+    'addSecurityGroup': security_groups.add_security_group,
+    'removeSecurityGroup': security_groups.remove_security_group,
 }
 
 

@@ -13,6 +13,8 @@ from nube.api import validation
 from nube.api.views import servers as view
 from nube.compute import limits
 from nube import exception
+from nube.network import api as network_api
+from nube.network import exceptions as net_exc
 from nube.policies import servers as policies
 
 PASSWORD_LENGTH = 12
@@ -171,17 +173,22 @@ def _flavor(req, server):
     return flavor
 
 
-def _check_security_groups(security_groups):
-    """Nova refuses unknown security groups with 400 (unknown key pairs
-    too: the facade looks them up, see create).
-
-    nube has only the implicit ``default`` security group, so any other
-    name cannot exist.
-    """
-    for name in security_groups:
-        if name != 'default':
-            raise webob.exc.HTTPBadRequest(
-                explanation='Security group %s not found.' % name)
+def _check_security_groups(req, security_groups):
+    """Nova refuses unknown security groups (names or ids of the caller's
+    project) with 400, a name several groups have with 409, before
+    anything is written. ``default`` always exists: the network API
+    makes it on first use."""
+    wanted = [name for name in security_groups if name != 'default']
+    if not wanted:
+        return
+    try:
+        network_api.API().find_security_groups(req.context, wanted)
+    except net_exc.SecurityGroupNotFound as exc:
+        raise webob.exc.HTTPBadRequest(
+            explanation='Security group %s not found.' % exc.kwargs.get(
+                'id'))
+    except net_exc.Conflict as exc:
+        raise webob.exc.HTTPConflict(explanation=exc.message)
 
 
 def _check_limits(server):
@@ -213,10 +220,10 @@ def create(req):
     image_ref = _image_ref(server)
     flavor = _flavor(req, server)
     admin_password = server.get('adminPass') or generate_password()
-    security_groups = [group['name']
-                       for group in server.get('security_groups') or []
-                       if group.get('name')] or ['default']
-    _check_security_groups(security_groups)
+    security_groups = list(dict.fromkeys(
+        group['name'] for group in server.get('security_groups') or []
+        if group.get('name'))) or ['default']
+    _check_security_groups(req, security_groups)
     config_drive = server.get('config_drive')
     kwargs = dict(
         flavor=flavor, image_ref=image_ref, name=server['name'],
@@ -233,7 +240,8 @@ def create(req):
         config_drive=(None if config_drive is None
                       else common.body_bool(config_drive)),
         admin_password=admin_password,
-        block_device_mapping=server.get('block_device_mapping_v2'))
+        block_device_mapping=server.get('block_device_mapping_v2'),
+        security_groups=security_groups)
     try:
         instances, reservation_id = req.compute_api.create(req.context,
                                                            **kwargs)

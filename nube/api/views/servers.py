@@ -71,20 +71,37 @@ def _flavor(req, instance):
                                                    flavor_id)}]}
 
 
+def _address_entry(address, kind, mac, extended):
+    entry = {'version': ipaddress.ip_address(address).version,
+             'addr': address}
+    if extended:
+        entry['OS-EXT-IPS:type'] = kind
+        if mac:
+            entry['OS-EXT-IPS-MAC:mac_addr'] = mac
+    return entry
+
+
 def addresses(instance, extended=True):
+    """Per network label, each fixed address followed by the floating
+    addresses translated to it (with its port's MAC), as Nova lists
+    them."""
     label = instance.get('network_label') or CONF.network.label
+    floating = {}
+    for fip in instance.get('floating_ips') or []:
+        if fip.get('address') and fip.get('fixed_address'):
+            floating.setdefault(fip['fixed_address'], []).append(
+                fip['address'])
     result = {}
     for fixed_ip in instance.get('fixed_ips') or []:
         address = fixed_ip.get('address')
         if not address:
             continue
-        entry = {'version': ipaddress.ip_address(address).version,
-                 'addr': address}
-        if extended:
-            entry['OS-EXT-IPS:type'] = 'fixed'
-            if fixed_ip.get('mac'):
-                entry['OS-EXT-IPS-MAC:mac_addr'] = fixed_ip['mac']
-        result.setdefault(fixed_ip.get('network') or label, []).append(entry)
+        mac = fixed_ip.get('mac')
+        entries = result.setdefault(fixed_ip.get('network') or label, [])
+        entries.append(_address_entry(address, 'fixed', mac, extended))
+        for floating_address in floating.pop(address, ()):
+            entries.append(_address_entry(floating_address, 'floating', mac,
+                                          extended))
     return result
 
 
@@ -111,7 +128,15 @@ def _config_drive(value):
 
 
 def _security_groups(instance):
-    groups = instance.get('security_groups') or ['default']
+    """The names the server's create asked for, or that its last
+    add/removeSecurityGroup left on its ports (system_metadata): reading
+    every server's ports would cost a query per server in a list."""
+    system_metadata = instance.get('system_metadata')
+    groups = None
+    if isinstance(system_metadata, dict):
+        groups = system_metadata.get('security_groups')
+    if groups is None:
+        groups = instance.get('security_groups') or ['default']
     return [{'name': g['name'] if isinstance(g, dict) else g}
             for g in groups]
 

@@ -104,14 +104,13 @@ def test_access_ips_are_stored_canonical(call, compute_api):
     assert kwargs['access_ip_v4'] == '192.0.2.1'
 
 
-def test_unknown_security_group_is_400(call, compute_api):
-    # Only the implicit "default" group: Nova's 400.
+def test_default_security_group_needs_no_look_up(call, compute_api):
+    # "default" always exists; other names are looked up in the network
+    # API (tests/unit/compute/test_api_security_groups.py).
     result = call('POST', '/v2.1/servers', body=body(
-        security_groups=[{'name': 'default'}, {'name': 'web'}]))
-    assert result.status == 400
-    assert result.body['badRequest']['message'] == \
-        'Security group web not found.'
-    assert not [c for c in compute_api.calls if c[0] == 'create']
+        security_groups=[{'name': 'default'}, {'name': 'default'}]))
+    assert result.status == 202, result.body
+    assert compute_api.last('create')[1]['security_groups'] == ['default']
 
 
 def test_unknown_keypair_is_400(call, compute_api):
