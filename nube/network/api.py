@@ -118,9 +118,14 @@ class CellNetworks(servers.ServerNetworksMixin, floating.FloatingIpsMixin,
                 error_message='segmentation_id requires network type vlan')
         uuid = uuidutils.generate_uuid()
         if not bridge:
-            used = self.db.network_used_values('bridge')
+            # [network] flat_network_bridge is the cell default network's
+            # (it names it explicitly); FlatManager's operator-made bridge
+            # also goes to the first network without one. Others get a
+            # bridge of their own.
             bridge = CONF.network.flat_network_bridge
-            if bridge in used:
+            if CONF.network.network_manager != 'flat' or \
+                    values.get('router:external') or \
+                    bridge in self.db.network_used_values('bridge'):
                 bridge = ('nbr' + uuid.replace('-', ''))[:BRIDGE_NAME_MAX]
         row = {
             'uuid': uuid, 'name': values.get('name') or '',

@@ -43,8 +43,9 @@ def _groups(cloud, token='u1:p1'):
 
 
 def _port_groups(cloud, server_id):
+    """Each port's groups, sorted (a port's groups have no order)."""
     ports = cloud.cell_db.port_get_all(filters={'device_id': [server_id]})
-    return [port['security_groups'] for port in ports]
+    return [sorted(port['security_groups']) for port in ports]
 
 
 # -- groups -------------------------------------------------------------------
@@ -316,7 +317,7 @@ def test_add_and_remove_a_servers_group(cloud, networks):
     assert _port_groups(cloud, uuid) == [[default['id']]]
     assert action(cloud, uuid, {'addSecurityGroup': {'name': 'web'}}) == (
         202, None)
-    assert _port_groups(cloud, uuid) == [[default['id'], group['id']]]
+    assert _port_groups(cloud, uuid) == [sorted([default['id'], group['id']])]
     status, body = call(cloud, 'GET', '/servers/%s/os-security-groups'
                         % uuid)
     assert status == 200
@@ -329,7 +330,7 @@ def test_add_and_remove_a_servers_group(cloud, networks):
     # By id works as well as by name; adding it again changes nothing.
     assert action(cloud, uuid, {'addSecurityGroup': {
         'name': group['id']}})[0] == 202
-    assert _port_groups(cloud, uuid) == [[default['id'], group['id']]]
+    assert _port_groups(cloud, uuid) == [sorted([default['id'], group['id']])]
 
     assert action(cloud, uuid, {'removeSecurityGroup': {
         'name': 'default'}}) == (202, None)

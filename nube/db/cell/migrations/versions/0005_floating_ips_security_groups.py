@@ -5,6 +5,9 @@ Revises: 0004
 Create Date: 2026-12-07 14:30:00
 """
 
+import datetime
+import uuid
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -78,3 +81,44 @@ def upgrade():
                             name='uniq_floating_ips0port_uuid0fixed_ip'))
     op.create_index('floating_ips_project_id_idx', 'floating_ips',
                     ['project_id'])
+    _default_groups_for_existing_ports()
+
+
+def _default_groups_for_existing_ports():
+    """Ports made before security groups join their project's default
+    group (egress anywhere, ingress from the group), as the network API
+    would have given them: without one, nothing could reach them."""
+    conn = op.get_bind()
+    ports = sa.table('ports', sa.column('uuid'), sa.column('project_id'),
+                     sa.column('device_owner'))
+    groups = sa.table('security_groups', *[sa.column(c) for c in (
+        'uuid', 'project_id', 'name', 'description', 'default_for',
+        'revision_number', 'created_at', 'updated_at')])
+    rules = sa.table('security_group_rules', *[sa.column(c) for c in (
+        'uuid', 'security_group_uuid', 'project_id', 'direction',
+        'ethertype', 'remote_group_uuid', 'description', 'revision_number',
+        'created_at', 'updated_at')])
+    bindings = sa.table('port_security_groups', sa.column('port_uuid'),
+                        sa.column('security_group_uuid'))
+    rows = conn.execute(sa.select(ports.c.uuid, ports.c.project_id).where(
+        sa.not_(ports.c.device_owner.like('network:%')))).all()
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    made = {}
+    for port_uuid, project_id in rows:
+        group = made.get(project_id)
+        if group is None:
+            group = made[project_id] = str(uuid.uuid4())
+            stamp = {'revision_number': 1, 'created_at': now,
+                     'updated_at': now}
+            conn.execute(groups.insert().values(
+                uuid=group, project_id=project_id, name='default',
+                description='Default security group',
+                default_for=project_id, **stamp))
+            for direction, remote in (('egress', None), ('ingress', group)):
+                conn.execute(rules.insert().values(
+                    uuid=str(uuid.uuid4()), security_group_uuid=group,
+                    project_id=project_id, direction=direction,
+                    ethertype='IPv4', remote_group_uuid=remote,
+                    description='', **stamp))
+        conn.execute(bindings.insert().values(port_uuid=port_uuid,
+                                              security_group_uuid=group))
