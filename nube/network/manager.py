@@ -1,15 +1,16 @@
 """nube-network: keeps a host's networking in step with the cell database.
 
-The whole desired state (networks, subnets, ports) is read from the cell
-DB and handed to the manager plugin (Flat, FlatDHCP, VLAN), which makes
-the host match it: bridges, one dnsmasq per DHCP network, isolation
-rules. A start does it first (a restarted service rebuilds everything,
-and keeps the dnsmasq processes that still serve the right files, so no
-lease is lost); a ``refresh`` cast asks for it again after a change; a
-periodic pass every [network] sync_interval seconds repairs whatever a
-lost cast or an outside change left behind. Refreshes that arrive while
-a sync runs fold into the next one, so a storm of port changes costs a
-few syncs, not one per port.
+The whole desired state (networks, subnets, ports, security groups,
+floating IPs) is read from the cell DB and handed to the manager plugin
+(Flat, FlatDHCP, VLAN), which makes the host match it: bridges, one
+dnsmasq per DHCP network, isolation rules, port filters, floating IP
+translations. A start does it first (a restarted service rebuilds
+everything, and keeps the dnsmasq processes that still serve the right
+files, so no lease is lost); a ``refresh`` cast asks for it again after
+a change; a periodic pass every [network] sync_interval seconds repairs
+whatever a lost cast or an outside change left behind. Refreshes that
+arrive while a sync runs fold into the next one, so a storm of port
+changes costs a few syncs, not one per port.
 
 Single-host (the default): one nube-network per cell serves every
 network. ``[network] multi_host = true``: one on each compute host
@@ -60,11 +61,26 @@ def host_networks(networks, host, multi_host):
                          'allocation_pools': list(s['allocation_pools']),
                          'host_routes': list(s.get('host_routes') or [])}
                         for s in net['subnets']],
+            'external': bool(net.get('external')),
             'ports': [{'id': p['id'], 'mac_address': p['mac_address'],
                        'admin_state_up': bool(p['admin_state_up']),
-                       'fixed_ips': list(p['fixed_ips'])} for p in ports],
+                       'fixed_ips': list(p['fixed_ips']),
+                       'device_owner': p.get('device_owner') or '',
+                       'security_groups': list(
+                           p.get('security_groups') or ())}
+                      for p in ports],
         })
     return result
+
+
+def host_floating_ips(floating_ips, networks, multi_host):
+    """The floating IPs one nube-network translates: all of them in
+    single-host mode (the plugin keeps those of the networks it
+    serves), only those of its own ports in multi-host mode."""
+    if not multi_host:
+        return list(floating_ips)
+    ports = {p['id'] for net in networks for p in net['ports']}
+    return [fip for fip in floating_ips if fip.get('port_id') in ports]
 
 
 class NetworkManager(periodic_task.PeriodicTasks):
@@ -121,9 +137,14 @@ class NetworkManager(periodic_task.PeriodicTasks):
     @timing.timed('network.sync')
     def sync(self):
         started = time.monotonic()
+        multi_host = CONF.network.multi_host
         networks = host_networks(self.db.network_host_state(), self.host,
-                                 CONF.network.multi_host)
-        self.plugin.sync(networks)
+                                 multi_host)
+        groups = self.db.security_host_state()
+        floating_ips = host_floating_ips(self.db.floating_host_state(),
+                                         networks, multi_host)
+        self.plugin.sync(networks, security_groups=groups,
+                         floating_ips=floating_ips)
         self.syncs += 1
         LOG.debug('Synced %d networks in %.3f s', len(networks),
                   time.monotonic() - started)

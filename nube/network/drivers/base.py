@@ -60,6 +60,17 @@ def validate_ipv4_network(value):
         _refuse('IPv4 CIDR', value)
 
 
+def validate_ipv4_prefix(value):
+    """A CIDR a user gave (host bits allowed, as Neutron takes
+    remote_ip_prefix '10.0.0.5/24'), returned as its network."""
+    if not isinstance(value, str) or value.strip() != value:
+        _refuse('IPv4 prefix', value)
+    try:
+        return ipaddress.IPv4Network(value, strict=False)
+    except ValueError:
+        _refuse('IPv4 prefix', value)
+
+
 def validate_ipv4_interface(value):
     """An address with its prefix such as '10.1.0.1/24'."""
     if not isinstance(value, str) or '/' not in value:
@@ -70,12 +81,22 @@ def validate_ipv4_interface(value):
         _refuse('address/prefix', value)
 
 
-def validate_uuid(value):
-    """A network id, returned in canonical form (safe as a path part)."""
+def validate_uuid(value, what='network id'):
+    """An id, returned in canonical form (safe as a path part)."""
+    if not isinstance(value, (str, uuid.UUID)):
+        _refuse(what, value)
     try:
         return str(uuid.UUID(str(value)))
     except ValueError:
-        _refuse('network id', value)
+        _refuse(what, value)
+
+
+def validate_int(value, low, high, what):
+    """An int (not a bool, not a string) in [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, int) or \
+            not low <= value <= high:
+        _refuse(what, value)
+    return value
 
 
 def validate_vlan_id(value):
@@ -108,9 +129,12 @@ class NetworkDriver(abc.ABC):
         """Names of the bridges nube made on this host (set)."""
 
     @abc.abstractmethod
-    def set_gateway(self, bridge, cidr):
-        """Put address/prefix ``cidr`` ('10.1.0.1/24') on ``bridge``, and
-        no other IPv4 address if nube made the bridge."""
+    def set_gateway(self, bridge, cidr, extra_addresses=()):
+        """Put address/prefix ``cidr`` ('10.1.0.1/24', or None for none)
+        and each of ``extra_addresses`` as a /32 (the floating IPs of an
+        external network, so the host answers ARP for them) on
+        ``bridge``, and no other IPv4 address if nube made the bridge
+        (on another bridge, only what nube added before may go)."""
 
     @abc.abstractmethod
     def ensure_vlan(self, vlan_id, interface, mtu=None):
@@ -138,6 +162,36 @@ class NetworkDriver(abc.ABC):
     def apply_isolation(self, bridges_by_group):
         """{group: [bridge, ...]}: forwarding between bridges of different
         groups is dropped; any earlier isolation is replaced."""
+
+    @abc.abstractmethod
+    def apply_filters(self, ports, groups):
+        """Security groups: stateful filtering of each port's traffic.
+
+        ports: [{'id': port id, 'addresses': [IPv4, ...],
+        'security_groups': [group id, ...], 'bridge': name (optional:
+        matches the port's traffic on its bridge only, so two networks
+        with the same addresses do not share rules)}], every port of
+        this host to filter (not the 'network:*' ones).
+        groups: {group id: {'id', 'rules': [{'direction', 'ethertype',
+        'protocol', 'port_range_min', 'port_range_max',
+        'remote_ip_prefix', 'remote_group_id'}], 'members': [IPv4]}}.
+        A port's traffic is dropped both ways unless a rule of one of
+        its groups admits it (replies of admitted connections pass);
+        traffic from and to other addresses is not touched. Replaces
+        any earlier filtering; changes only what differs. Values that
+        fail validation never reach a rule: a bad rule or member is left
+        out (it only ever admits less), a bad port is not filtered, and
+        HostNetworkError names them after the rest is applied.
+        """
+
+    @abc.abstractmethod
+    def apply_nat(self, floating):
+        """Floating IPs: [{'floating_ip_address', 'fixed_ip_address',
+        'bridge' (of the fixed address's network)}]. Traffic to a
+        floating address goes to its fixed one; traffic from the fixed
+        address leaving its bridge goes out from the floating one.
+        Replaces any earlier translation (same error rule as
+        apply_filters)."""
 
     @abc.abstractmethod
     def cleanup_all(self):

@@ -2,11 +2,19 @@
 isolation in iptables; DHCP (one dnsmasq per network) is in dnsmasq.py,
 mixed in to LinuxNetDriver.
 
+Security groups and floating IPs (iptables, ipset) are in firewall.py,
+mixed in too.
+
 What nube made is recognisable after a restart without any state of its
 own: its bridges and VLAN devices carry the link alias ``nube``, its
 dnsmasq processes are named by the pid files under ``networks_path``,
-its rules live in the ``nube-forward`` chain. With [network]
-host_namespace set, all of it happens inside that network namespace.
+its rules live in the ``nube-forward`` chain and firewall.py's chains
+and ipsets. With [network] host_namespace set, all of it happens inside
+that network namespace.
+
+Bridges nube makes route IPv4 (per-interface forwarding, never the
+global ip_forward): floating IP traffic goes from the external bridge
+to a guest bridge through the host.
 """
 
 import ctypes
@@ -23,13 +31,18 @@ from pyroute2.netlink import exceptions as netlink_exc
 import nube.conf
 from nube.network.drivers import base
 from nube.network.drivers import dnsmasq
+from nube.network.drivers import firewall
 from nube.network import exceptions
 
 CONF = nube.conf.CONF
 LOG = logging.getLogger(__name__)
 
 ALIAS = 'nube'
-CHAIN = 'nube-forward'
+CHAIN = firewall.ISOLATION_CHAIN
+# IFA_PROTO of the addresses nube adds (Linux >= 6.1 keeps it): on a
+# bridge the operator made, those are the ones nube may take away again
+# (a floating IP that left). Older kernels ignore it: additive there.
+ADDR_PROTO = 0x4e
 
 
 def isolation_rules(bridges_by_group):
@@ -75,7 +88,16 @@ def _link_kind(link):
     return info.get_attr('IFLA_INFO_KIND') if info else None
 
 
-class LinuxNetDriver(dnsmasq.DnsmasqMixin, base.NetworkDriver):
+def _forwarding(link):
+    """The link's IPv4 forwarding flag as netlink reports it (None when
+    the message does not say)."""
+    spec = link.get_attr('IFLA_AF_SPEC')
+    inet = spec.get_attr('AF_INET') if spec else None
+    return inet.get('forwarding') if isinstance(inet, dict) else None
+
+
+class LinuxNetDriver(dnsmasq.DnsmasqMixin, firewall.FirewallMixin,
+                     base.NetworkDriver):
 
     def __init__(self, namespace=None, networks_path=None):
         namespace = namespace or CONF.network.host_namespace
@@ -85,6 +107,10 @@ class LinuxNetDriver(dnsmasq.DnsmasqMixin, base.NetworkDriver):
         self.dnsmasq = shutil.which('dnsmasq') or '/usr/sbin/dnsmasq'
         # dnsmasq-utils; without it stale leases cost a dnsmasq restart.
         self.dhcp_release = shutil.which('dhcp_release')
+        # Remote-group rules need ipset; conntrack forgets the flows of
+        # a floating IP that moved (optional).
+        self.ipset = shutil.which('ipset')
+        self.conntrack = shutil.which('conntrack')
         self._prefix = ([shutil.which('ip') or 'ip', 'netns', 'exec',
                          self.namespace] if self.namespace else [])
         self._lock = threading.RLock()
@@ -167,7 +193,8 @@ class LinuxNetDriver(dnsmasq.DnsmasqMixin, base.NetworkDriver):
         name = base.validate_ifname(name, 'bridge name')
         with self._lock:
             bridge = self._link(name)
-            if bridge is None:
+            made = bridge is None
+            if made:
                 LOG.info('Creating bridge %s', name)
                 bridge = self._make_link(name, kind='bridge')
             elif _link_kind(bridge) != 'bridge':
@@ -176,6 +203,14 @@ class LinuxNetDriver(dnsmasq.DnsmasqMixin, base.NetworkDriver):
             if interface:
                 self._enslave(bridge, interface, mtu)
             self._up(bridge, **({'mtu': mtu} if mtu else {}))
+            if (made or self._is_nube(bridge)) and _forwarding(bridge) != 1:
+                self._route_on(name)
+
+    def _route_on(self, name):
+        """IPv4 forwarding on link ``name`` only (what routing between
+        nube's bridges needs), set inside the host namespace."""
+        self._run(['sysctl', '-q', '-w', 'net/ipv4/conf/%s/forwarding=1' %
+                   base.validate_ifname(name)])
 
     def _enslave(self, bridge, interface, mtu):
         interface = base.validate_ifname(interface)
@@ -214,30 +249,39 @@ class LinuxNetDriver(dnsmasq.DnsmasqMixin, base.NetworkDriver):
         return {link.get_attr('IFLA_IFNAME') for link in self._links()
                 if self._is_nube(link) and _link_kind(link) == 'bridge'}
 
-    def set_gateway(self, bridge, cidr):
+    def set_gateway(self, bridge, cidr, extra_addresses=()):
         bridge = base.validate_ifname(bridge, 'bridge name')
-        wanted = base.validate_ipv4_interface(cidr)
+        wanted = []
+        if cidr is not None:
+            gateway = base.validate_ipv4_interface(cidr)
+            wanted.append((str(gateway.ip), gateway.network.prefixlen))
+        for address in extra_addresses:
+            extra = (str(base.validate_ipv4(address)), 32)
+            if extra not in wanted:
+                wanted.append(extra)
         with self._lock:
             link = self._link(bridge)
             if link is None:
                 raise exceptions.HostNetworkError(
                     reason='bridge %s does not exist' % bridge)
-            present = False
+            present = set()
             for addr in self._netlink('reading addresses of %s' % bridge,
                                       'get_addr', index=link['index'],
                                       family=2):
                 have = (addr.get_attr('IFA_ADDRESS'), addr['prefixlen'])
-                if have == (str(wanted.ip), wanted.network.prefixlen):
-                    present = True
-                elif self._is_nube(link):
+                if have in wanted:
+                    present.add(have)
+                elif self._is_nube(link) or addr.get_attr(
+                        'IFA_PROTO') == ADDR_PROTO:
                     self._netlink('removing %s/%s' % have, 'addr', 'del',
                                   index=link['index'], address=have[0],
                                   prefixlen=have[1])
-            if not present:
-                self._netlink('adding %s to %s' % (wanted, bridge), 'addr',
-                              'add', index=link['index'],
-                              address=str(wanted.ip),
-                              prefixlen=wanted.network.prefixlen)
+            for address, prefixlen in wanted:
+                if (address, prefixlen) not in present:
+                    self._netlink('adding %s/%d to %s' % (
+                        address, prefixlen, bridge), 'addr', 'add',
+                        index=link['index'], address=address,
+                        prefixlen=prefixlen, proto=ADDR_PROTO)
             self._up(link)
 
     def ensure_vlan(self, vlan_id, interface, mtu=None):
@@ -284,6 +328,8 @@ class LinuxNetDriver(dnsmasq.DnsmasqMixin, base.NetworkDriver):
 
     # -- DHCP: dnsmasq.DnsmasqMixin ----------------------------------------
 
+    # -- security groups, floating IPs: firewall.FirewallMixin -------------
+
     # -- isolation ---------------------------------------------------------
 
     def _current_rules(self):
@@ -327,6 +373,7 @@ class LinuxNetDriver(dnsmasq.DnsmasqMixin, base.NetworkDriver):
             if current is not None:
                 self._run(['iptables', '-w', '-F', CHAIN])
                 self._run(['iptables', '-w', '-X', CHAIN])
+            self._cleanup_firewall()
             for name in self.managed_bridges():
                 self.remove_bridge(name)
             for link in self._links():

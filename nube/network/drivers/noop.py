@@ -20,7 +20,7 @@ class NoopDriver(base.NetworkDriver):
     def managed_bridges(self):
         return set()
 
-    def set_gateway(self, bridge, cidr):
+    def set_gateway(self, bridge, cidr, extra_addresses=()):
         pass
 
     def ensure_vlan(self, vlan_id, interface, mtu=None):
@@ -36,6 +36,12 @@ class NoopDriver(base.NetworkDriver):
         return set()
 
     def apply_isolation(self, bridges_by_group):
+        pass
+
+    def apply_filters(self, ports, groups):
+        pass
+
+    def apply_nat(self, floating):
         pass
 
     def cleanup_all(self):

@@ -93,6 +93,67 @@ def dhcp_hosts(network, subnet):
 
 
 
+def _ipv4_addresses(port):
+    """The port's fixed IPv4 addresses (iptables filters IPv4 only)."""
+    found = []
+    for ip in port.get('fixed_ips') or ():
+        try:
+            if ipaddress.ip_address(ip['ip_address']).version == 4:
+                found.append(ip['ip_address'])
+        except (KeyError, ValueError, TypeError):
+            # The driver refuses and names it.
+            found.append(ip.get('ip_address') if isinstance(ip, dict)
+                         else ip)
+    return found
+
+
+def filtered_ports(networks, bridges):
+    """apply_filters' ports: every port of these networks but the
+    network's own ('network:*': DHCP, floating IP holders), with the
+    bridge its traffic crosses. ``bridges``: {network id: bridge}."""
+    ports = []
+    for network in networks:
+        bridge = bridges.get(network.get('id'))
+        if bridge is None:
+            continue
+        for port in network.get('ports') or ():
+            if (port.get('device_owner') or '').startswith('network:'):
+                continue
+            ports.append({'id': port['id'], 'bridge': bridge,
+                          'addresses': _ipv4_addresses(port),
+                          'security_groups': list(
+                              port.get('security_groups') or ())})
+    return ports
+
+
+def floating_translations(floating_ips, bridges):
+    """apply_nat's entries: the floating IPs whose fixed address is on a
+    network served here, with that network's bridge."""
+    return [{'floating_ip_address': fip['floating_ip_address'],
+             'fixed_ip_address': fip['fixed_ip_address'],
+             'bridge': bridges[fip['network_id']]}
+            for fip in floating_ips
+            if fip.get('fixed_ip_address') and
+            fip.get('network_id') in bridges]
+
+
+def floating_addresses(networks, floating_ips):
+    """{external network id: [floating addresses]}: the floating IPs this
+    host translates (their fixed address is on a network served here)
+    whose external network it serves too; it answers for them on that
+    network's bridge."""
+    external = {n.get('id') for n in networks if n.get('external')}
+    served = {n.get('id') for n in networks}
+    found = {}
+    for fip in floating_ips or ():
+        if fip.get('floating_network_id') in external and \
+                fip.get('network_id') in served and \
+                fip.get('fixed_ip_address'):
+            found.setdefault(fip['floating_network_id'], []).append(
+                fip['floating_ip_address'])
+    return {net: sorted(set(addresses)) for net, addresses in found.items()}
+
+
 def dhcp_options(subnet, dns):
     """What dnsmasq offers on a subnet: its gateway as router, the DNS
     servers, and its host routes (classless static routes) if any."""
@@ -133,27 +194,37 @@ class NetworkManager:
         with self._lock:
             return self.ensure_bridge(network)
 
-    def sync(self, networks):
+    def sync(self, networks, security_groups=None, floating_ips=None):
         """Make the host match ``networks`` (every network of this host,
         from the database): their bridges exist, each DHCP network has
         one dnsmasq leasing exactly its admin-up ports' addresses, and
         what this manager set up for networks no longer listed is gone
-        (dnsmasq stopped; the bridge removed if nube made it). A network
-        that fails does not stop the others; the errors are raised
-        together at the end."""
+        (dnsmasq stopped; the bridge removed if nube made it). Then the
+        security groups (``{id: group}``, NetworkDriver.apply_filters)
+        of these networks' ports and the translations of the floating
+        IPs (NetworkDriver.apply_nat) whose fixed address is on one of
+        them; a floating IP of an external network served here is an
+        address of its bridge. None: that part is left as it is. A
+        network or part that fails does not stop the others; the errors
+        are raised together at the end."""
         errors, bridges, served, owners = [], set(), set(), {}
+        extras = floating_addresses(networks, floating_ips)
+        network_bridges = {}
         with self._lock:
             for network in networks:
                 try:
                     bridge = self.bridge_name(network)
                     bridges.add(bridge)
+                    network_bridges[network['id']] = bridge
                     owner = owners.setdefault(bridge, network['id'])
                     if self.dhcp and owner != network['id']:
                         # One gateway and one dnsmasq per bridge.
                         raise exceptions.HostNetworkError(
                             reason='bridge %s already carries network %s'
                                    % (bridge, owner))
-                    if self._sync_network(network, bridge):
+                    if self._sync_network(
+                            dict(network, extra_addresses=extras.get(
+                                network['id'], [])), bridge):
                         served.add(network['id'])
                 except (exceptions.HostNetworkError, KeyError, ValueError,
                         TypeError) as exc:
@@ -166,12 +237,37 @@ class NetworkManager:
                 self._remove_stale(served, bridges)
             except exceptions.HostNetworkError as exc:
                 errors.append(str(exc))
+            # Filters before translations: a new floating IP must not
+            # reach a port before its rules do. Failed networks count
+            # too: their ports' rules must not lapse.
+            if security_groups is not None:
+                self._apply('security groups', errors, lambda: (
+                    self.driver.apply_filters(
+                        filtered_ports(networks, network_bridges),
+                        security_groups)))
+            if floating_ips is not None:
+                self._apply('floating IPs', errors, lambda: (
+                    self.driver.apply_nat(floating_translations(
+                        floating_ips, network_bridges))))
         if errors:
             raise exceptions.HostNetworkError(reason='; '.join(errors))
 
+    def _apply(self, what, errors, step):
+        try:
+            step()
+        except (exceptions.HostNetworkError, KeyError, ValueError,
+                TypeError) as exc:
+            LOG.error('%s: %s', what, exc)
+            errors.append('%s: %s' % (what, exc))
+
     def _sync_network(self, network, bridge):
-        """Set up one network; whether its DHCP server should run."""
+        """Set up one network; whether its DHCP server should run.
+        (Flat: the operator's bridge only gets the floating addresses.)"""
         self.ensure_bridge(network)
+        if network.get('external'):
+            self.driver.set_gateway(bridge, None,
+                                    list(network.get('extra_addresses')
+                                         or ()))
         return False
 
     def _serve_dhcp(self, network, bridge):
@@ -180,10 +276,14 @@ class NetworkManager:
         if not network.get('admin_state_up', True):
             subnet = None
         gateway = gateway_subnet(network)
+        address = None
         if subnet is not None:
-            self.driver.set_gateway(bridge, server_address(network, subnet))
+            address = server_address(network, subnet)
         elif gateway is not None:
-            self.driver.set_gateway(bridge, server_address(network, gateway))
+            address = server_address(network, gateway)
+        extras = list(network.get('extra_addresses') or ())
+        if address is not None or network.get('external'):
+            self.driver.set_gateway(bridge, address, extras)
         if subnet is None:
             return False
         dns = subnet.get('dns_nameservers') or CONF.network.dns_servers

@@ -56,6 +56,7 @@ class Recorder:
 def driver(conf, tmp_path, monkeypatch):
     drv = linux_net.LinuxNetDriver(networks_path=str(tmp_path / 'nets'))
     drv.dnsmasq = '/usr/sbin/dnsmasq'
+    drv.ipset, drv.conntrack = '/usr/sbin/ipset', None
     drv._run = Recorder()
     monkeypatch.setattr(os, 'kill', _forbid)
     return drv
@@ -372,12 +373,14 @@ class FakeIPRoute:
     def __init__(self, vlan_supported=True):
         self.links = {}
         self.addrs = {}
+        self.protos = {}
         self.vlan_supported = vlan_supported
 
     def add_link(self, name, kind=None, alias=None, master=None):
         index = len(self.links) + 1
         self.links[index] = {'ifname': name, 'kind': kind, 'alias': alias,
-                             'master': master, 'mtu': 1500, 'up': False}
+                             'master': master, 'mtu': 1500, 'up': False,
+                             'forwarding': 0}
         return index
 
     def _msg(self, index):
@@ -386,7 +389,8 @@ class FakeIPRoute:
         return Msg(index=index, flags=int(link['up']),
                    IFLA_IFNAME=link['ifname'], IFLA_IFALIAS=link['alias'],
                    IFLA_MASTER=link['master'], IFLA_MTU=link['mtu'],
-                   IFLA_LINKINFO=info)
+                   IFLA_LINKINFO=info, IFLA_AF_SPEC=Msg(AF_INET={
+                       'forwarding': link['forwarding']}))
 
     def link_lookup(self, ifname):
         return [i for i, link in self.links.items()
@@ -413,15 +417,18 @@ class FakeIPRoute:
             del self.links[index]
 
     def get_addr(self, index, family):
-        return [Msg(IFA_ADDRESS=a, prefixlen=p)
+        return [Msg(IFA_ADDRESS=a, prefixlen=p,
+                    IFA_PROTO=self.protos.get((index, a, p)))
                 for a, p in self.addrs.get(index, [])]
 
-    def addr(self, command, index, address, prefixlen):
+    def addr(self, command, index, address, prefixlen, proto=None):
         have = self.addrs.setdefault(index, [])
         if command == 'add':
             have.append((address, prefixlen))
+            self.protos[(index, address, prefixlen)] = proto
         else:
             have.remove((address, prefixlen))
+            self.protos.pop((index, address, prefixlen), None)
 
     def close(self):
         pass
@@ -470,6 +477,49 @@ def test_set_gateway_exact_on_nube_bridge_additive_on_operators(driver, ipr):
     assert ipr.addrs[theirs] == [('192.0.2.10', 24), ('10.2.0.1', 24)]
     with pytest.raises(exceptions.HostNetworkError):
         driver.set_gateway('br100', '10.1.0.1')   # no prefix
+
+
+def test_set_gateway_keeps_floating_addresses_as_host_routes(driver, ipr):
+    driver.ensure_bridge('brex')
+    [ext] = ipr.link_lookup(ifname='brex')
+    ipr.addrs[ext] = [('172.24.4.1', 24), ('172.24.4.10', 32),
+                      ('172.24.4.99', 32)]
+    driver.set_gateway('brex', '172.24.4.1/24',
+                       ['172.24.4.10', '172.24.4.11', '172.24.4.11'])
+    assert ipr.addrs[ext] == [('172.24.4.1', 24), ('172.24.4.10', 32),
+                              ('172.24.4.11', 32)]
+    driver.set_gateway('brex', None, ['172.24.4.11'])
+    assert ipr.addrs[ext] == [('172.24.4.11', 32)]
+
+    # An operator's bridge: theirs stay, nube's (IFA_PROTO) follow.
+    theirs = ipr.add_link('bropr', kind='bridge')
+    ipr.addrs[theirs] = [('192.0.2.10', 24), ('192.0.2.30', 32)]
+    driver.set_gateway('bropr', None, ['192.0.2.20'])
+    assert ipr.addrs[theirs] == [('192.0.2.10', 24), ('192.0.2.30', 32),
+                                 ('192.0.2.20', 32)]
+    assert ipr.protos[(theirs, '192.0.2.20', 32)] == linux_net.ADDR_PROTO
+    driver.set_gateway('bropr', None, ['192.0.2.21'])
+    assert ipr.addrs[theirs] == [('192.0.2.10', 24), ('192.0.2.30', 32),
+                                 ('192.0.2.21', 32)]
+    for hostile in (['172.24.4.12/32'], ['172.24.4.12\n'], [None]):
+        with pytest.raises(exceptions.HostNetworkError):
+            driver.set_gateway('brex', None, hostile)
+    assert ipr.addrs[ext] == [('172.24.4.11', 32)]
+
+
+def test_nube_bridges_route_operator_bridges_are_left_alone(driver, ipr):
+    """Forwarding per bridge (floating IPs cross from the external bridge
+    to a guest's), set only where it is off; never the global switch."""
+    sysctl = ['sysctl', '-q', '-w', 'net/ipv4/conf/br100/forwarding=1']
+    driver.ensure_bridge('br100')
+    assert [argv for argv, _ in driver._run.calls] == [sysctl]
+    [bridge] = ipr.link_lookup(ifname='br100')
+    ipr.links[bridge]['forwarding'] = 1
+    driver.ensure_bridge('br100')
+    assert len(driver._run.calls) == 1
+    ipr.add_link('bropr', kind='bridge')
+    driver.ensure_bridge('bropr')
+    assert len(driver._run.calls) == 1
 
 
 def test_remove_bridge_only_removes_nube_bridges(driver, ipr):
@@ -523,7 +573,13 @@ def test_cleanup_all(driver, ipr, monkeypatch):
     assert sorted(link['ifname'] for link in ipr.links.values()) == [
         'br200', 'eth1']
     assert [argv for argv, _ in driver._run.calls][1:] == [
+        list(LIST),
         ['iptables', '-w', '-D', 'FORWARD', '-j', 'nube-forward'],
         ['iptables', '-w', '-D', 'FORWARD', '-j', 'nube-forward'],
         ['iptables', '-w', '-F', 'nube-forward'],
-        ['iptables', '-w', '-X', 'nube-forward']]
+        ['iptables', '-w', '-X', 'nube-forward'],
+        # Security groups and floating IPs (none here: see
+        # test_firewall.py for their removal).
+        ['iptables-save', '-t', 'filter'], ['iptables-save', '-t', 'nat'],
+        ['/usr/sbin/ipset', 'save']]
+    assert driver._run.calls[0][0][0] == 'sysctl'   # ensure_bridge

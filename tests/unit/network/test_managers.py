@@ -36,6 +36,7 @@ class RecordingDriver(driver_base.NetworkDriver):
         self.managed = set(managed)
         self.dhcp = set(dhcp)
         self.fail_bridges = set()
+        self.fail_filters = False
 
     def _record(self, *call):
         self.calls.append(call)
@@ -54,8 +55,11 @@ class RecordingDriver(driver_base.NetworkDriver):
     def managed_bridges(self):
         return set(self.managed)
 
-    def set_gateway(self, bridge, cidr):
-        self._record('set_gateway', bridge, cidr)
+    def set_gateway(self, bridge, cidr, extra_addresses=()):
+        if extra_addresses:
+            self._record('set_gateway', bridge, cidr, list(extra_addresses))
+        else:
+            self._record('set_gateway', bridge, cidr)
 
     def ensure_vlan(self, vlan_id, interface, mtu=None):
         self._record('ensure_vlan', vlan_id, interface, mtu)
@@ -73,6 +77,14 @@ class RecordingDriver(driver_base.NetworkDriver):
 
     def apply_isolation(self, bridges_by_group):
         self._record('apply_isolation', bridges_by_group)
+
+    def apply_filters(self, ports, groups):
+        if self.fail_filters:
+            raise exceptions.HostNetworkError(reason='filters broke')
+        self._record('apply_filters', ports, groups)
+
+    def apply_nat(self, floating):
+        self._record('apply_nat', floating)
 
     def cleanup_all(self):
         self._record('cleanup_all')
@@ -266,6 +278,139 @@ def test_vlan_network_needs_a_bridge_or_vlan_id(conf):
     with pytest.raises(exceptions.HostNetworkError, match='VLAN id'):
         vlan.VlanManager(driver).sync([_network(bridge=None)])
     assert driver.calls == [('apply_isolation', {})]
+
+
+# -- security groups and floating IPs --------------------------------------
+
+EXT = '33333333-3333-4333-8333-333333333333'
+SG = '44444444-4444-4444-8444-444444444444'
+GROUPS = {SG: {'id': SG, 'members': ['10.1.0.5'], 'rules': [
+    {'direction': 'egress', 'ethertype': 'IPv4', 'protocol': None,
+     'port_range_min': None, 'port_range_max': None,
+     'remote_ip_prefix': None, 'remote_group_id': None}]}}
+
+
+def _guarded(**extra):
+    """A network whose first port is a guest's in group SG, plus the
+    DHCP port (network:*, never filtered) and a dual-stack guest port."""
+    network = _network(**extra)
+    network['ports'][0].update(device_owner='compute:nova',
+                               security_groups=[SG])
+    network['ports'][1].update(device_owner='network:dhcp',
+                               security_groups=[])
+    network['ports'].append({
+        'id': 'p-v6', 'mac_address': 'fa:16:3e:00:00:03',
+        'admin_state_up': True, 'device_owner': '',
+        'fixed_ips': [{'subnet_id': 'v6', 'ip_address': 'fd00::7'},
+                      {'subnet_id': SUB, 'ip_address': '10.1.0.7'}]})
+    return network
+
+
+def _external():
+    network = _network(net_id=EXT, bridge='brex', n=24, external=True)
+    network['subnets'][0].update(cidr='172.24.4.0/24',
+                                 gateway_ip='172.24.4.1')
+    network['ports'] = []
+    return network
+
+
+FIP = {'id': 'fip1', 'floating_ip_address': '172.24.4.10',
+       'fixed_ip_address': '10.1.0.5', 'port_id': 'p-up',
+       'network_id': NET, 'floating_network_id': EXT}
+
+
+def test_filters_cover_the_guest_ports_of_served_networks(conf):
+    driver = RecordingDriver()
+    flat_dhcp.FlatDHCPManager(driver).sync([_guarded()],
+                                           security_groups=GROUPS)
+    [call] = [c for c in driver.calls if c[0] == 'apply_filters']
+    assert call == ('apply_filters', [
+        {'id': 'p-up', 'bridge': 'br100', 'addresses': ['10.1.0.5'],
+         'security_groups': [SG]},
+        {'id': 'p-v6', 'bridge': 'br100', 'addresses': ['10.1.0.7'],
+         'security_groups': []}], GROUPS)
+    assert not [c for c in driver.calls if c[0] == 'apply_nat']
+
+
+def test_floating_ips_translated_and_held_by_the_external_bridge(conf):
+    driver = RecordingDriver()
+    elsewhere = dict(FIP, id='fip2', floating_ip_address='172.24.4.11',
+                     network_id='not-here')
+    flat_dhcp.FlatDHCPManager(driver).sync(
+        [_guarded(), _external()], security_groups=GROUPS,
+        floating_ips=[FIP, elsewhere])
+    assert ('set_gateway', 'brex', '172.24.4.1/24', ['172.24.4.10']) in \
+        driver.calls
+    assert ('set_gateway', 'br100', '10.1.0.1/24') in driver.calls
+    names = [c[0] for c in driver.calls]
+    # The port's rules are in place before traffic can reach it.
+    assert names[-2:] == ['apply_filters', 'apply_nat']
+    assert driver.calls[-1] == ('apply_nat', [
+        {'floating_ip_address': '172.24.4.10',
+         'fixed_ip_address': '10.1.0.5', 'bridge': 'br100'}])
+
+
+def test_no_floating_ips_clears_the_translations(conf):
+    driver = RecordingDriver()
+    flat_dhcp.FlatDHCPManager(driver).sync([_external()], floating_ips=[])
+    assert driver.calls[-1] == ('apply_nat', [])
+    assert ('set_gateway', 'brex', '172.24.4.1/24') in driver.calls
+
+
+def test_flat_puts_floating_ips_on_the_operator_bridge(conf):
+    driver = RecordingDriver(bridges={'br100', 'brex'})
+    flat.FlatManager(driver).sync([_guarded(), _external()],
+                                  floating_ips=[FIP])
+    assert driver.calls[0] == ('set_gateway', 'brex', None, ['172.24.4.10'])
+    assert driver.calls[-1][0] == 'apply_nat'
+    # Disassociated: the address is taken back.
+    driver.calls = []
+    flat.FlatManager(driver).sync([_guarded(), _external()],
+                                  floating_ips=[])
+    assert driver.calls == [('set_gateway', 'brex', None),
+                            ('apply_nat', [])]
+
+
+def test_a_failing_part_does_not_stop_the_others(conf):
+    driver = RecordingDriver(managed={'br100', 'brbad'})
+    driver.fail_bridges = {'brbad'}
+    driver.fail_filters = True
+    broken = _guarded(net_id='net2', bridge='brbad', n=2)
+    with pytest.raises(exceptions.HostNetworkError) as caught:
+        flat_dhcp.FlatDHCPManager(driver).sync(
+            [broken, _guarded()], security_groups=GROUPS,
+            floating_ips=[FIP])
+    reason = str(caught.value)
+    assert 'brbad broke' in reason and 'filters broke' in reason
+    assert driver.calls[-1][0] == 'apply_nat'
+
+
+def test_malformed_state_is_an_error_not_a_crash(conf):
+    driver = RecordingDriver()
+    network = _guarded()
+    del network['ports'][0]['id']
+    with pytest.raises(exceptions.HostNetworkError) as caught:
+        flat_dhcp.FlatDHCPManager(driver).sync(
+            [network], security_groups=GROUPS,
+            floating_ips=[{'network_id': NET, 'fixed_ip_address': '10.1.0.5'}])
+    assert 'security groups' in str(caught.value)
+    assert 'floating IPs' in str(caught.value)
+
+
+def test_a_failed_network_keeps_its_port_filters(conf):
+    driver = RecordingDriver()
+    driver.fail_bridges = {'brbad'}
+    with pytest.raises(exceptions.HostNetworkError, match='brbad'):
+        flat_dhcp.FlatDHCPManager(driver).sync(
+            [_guarded(bridge='brbad')], security_groups=GROUPS)
+    [call] = [c for c in driver.calls if c[0] == 'apply_filters']
+    assert [p['bridge'] for p in call[1]] == ['brbad', 'brbad']
+
+
+def test_noop_driver_takes_filters_and_translations(conf):
+    manager = managers.load('vlan', driver=drivers.load('noop'))
+    manager.sync([_guarded(seg=5), _external()], security_groups=GROUPS,
+                 floating_ips=[FIP])
 
 
 # -- loading --------------------------------------------------------------
