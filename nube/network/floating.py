@@ -127,9 +127,11 @@ class FloatingIpsMixin:
                 ('ip_address', 'floating_ip_address'),
                 ('subnet_id', 'subnet_id')) if values.get(value)}]
         uuid = uuidutils.generate_uuid()
+        # The address's holder is the network's, as in Neutron: no
+        # project sees it among its ports.
         port_values = {
             'uuid': uuidutils.generate_uuid(),
-            'network_uuid': net_row['uuid'], 'project_id': project_id,
+            'network_uuid': net_row['uuid'], 'project_id': '',
             'name': '', 'description': '', 'mac_address': None,
             'device_id': uuid, 'device_owner': FLOATING_IP_OWNER,
             'host': None, 'admin_state_up': True, 'auto_delete': False}

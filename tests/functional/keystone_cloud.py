@@ -169,6 +169,15 @@ class KeystoneCloud(cloud_mod.Cloud):
         assert resp.status_code in expect, (method, path, resp.text)
         return resp.json() if resp.content else None
 
+    def network(self, method, path, body=None, expect=(200, 201, 204)):
+        """A network API call as the cloud admin."""
+        resp = self.admin.request(
+            path, method, json=body, raise_exc=False,
+            endpoint_filter={'service_type': 'network',
+                             'interface': 'public', 'region_name': REGION})
+        assert resp.status_code in expect, (method, path, resp.text)
+        return resp.json() if resp.content else None
+
     def project(self, name):
         return self.identity('POST', '/projects', {'project': {
             'name': name, 'domain_id': 'default'}})['project']['id']

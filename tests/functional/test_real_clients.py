@@ -37,11 +37,21 @@ def _cloud_entry(auth_url, username, password, project):
                  'project_domain_name': 'Default'},
         'region_name': REGION, 'identity_api_version': 3,
         'interface': 'public',
-        # nube has fixed addresses only: no Neutron, no floating IPs. Like
-        # any cloud without them, the SDK's cloud layer is told so (else
-        # auto_ip asks the nova-network os-floating-ip-pools API for one).
-        'floating_ip_source': 'None',
     }
+
+
+PUBLIC_RANGE = '172.31.250.0/24'
+
+
+def _public_network(c):
+    """The floating IP pool 'public', as devstack makes it (the SDK's
+    auto_ip finds it by router:external)."""
+    net = c.network('POST', '/v2.0/networks', {'network': {
+        'name': 'public', 'router:external': True}})['network']
+    c.network('POST', '/v2.0/subnets', {'subnet': {
+        'network_id': net['id'], 'ip_version': 4, 'cidr': PUBLIC_RANGE,
+        'enable_dhcp': False}})
+    return net
 
 
 def _start_cloud(workdir):
@@ -51,6 +61,7 @@ def _start_cloud(workdir):
         c.actor('demo', 'demo', 'member')
         c.post('/flavors', {'flavor': {'name': FLAVOR, 'id': 'rc-tiny',
                                        'ram': 64, 'vcpus': 1, 'disk': 1}})
+        c.public = _public_network(c)
         c.clouds_yaml = os.path.join(c.workdir, 'clouds.yaml')
         with open(c.clouds_yaml, 'w') as f:
             yaml.safe_dump({'clouds': {
@@ -260,13 +271,25 @@ def test_cloud_layer_image(conn, tmp_path):
 
 
 def test_cloud_layer_server(conn, image):
+    """create_server with the SDK's defaults (auto_ip): ACTIVE with its
+    fixed address and a floating one from the pool, which outlives the
+    server (the project keeps it, free)."""
     img, _data = image
     server = conn.create_server('sdk-cloud-server', image=img.id,
                                 flavor=FLAVOR, wait=True, timeout=TIMEOUT)
     assert server.status == 'ACTIVE'
-    # The cloud layer deletes a server that goes ACTIVE without
-    # addresses; this one has its fixed address.
-    assert server.private_v4
+    floating = [a['addr'] for addrs in server.addresses.values()
+                for a in addrs if a['OS-EXT-IPS:type'] == 'floating']
+    assert len(floating) == 1 and floating[0].startswith('172.31.250.'), \
+        server.addresses
+    # The server create_server returns after attaching a floating IP is
+    # the compute proxy's (no private_v4/public_v4: the SDK's own doing);
+    # get_server fills them in.
+    shown = conn.get_server(server.id)
+    assert shown.public_v4 == floating[0]
+    assert shown.private_v4.startswith('10.'), shown.addresses
+    fips = conn.list_floating_ips({'floating_ip_address': floating[0]})
+    assert [f.fixed_ip_address for f in fips] == [shown.private_v4]
     assert server.id in [s.id for s in conn.list_servers()]
     assert conn.get_server('sdk-cloud-server').id == server.id
     assert conn.delete_server('sdk-cloud-server', wait=True,
@@ -274,6 +297,10 @@ def test_cloud_layer_server(conn, image):
     assert conn.get_server(server.id) is None
     assert server.id not in [s.id for s in conn.list_servers()]
     assert conn.delete_server('sdk-cloud-server') is False
+    kept = conn.get_floating_ip(fips[0].id)
+    assert kept.port_id is None and kept.fixed_ip_address is None
+    assert conn.delete_floating_ip(fips[0].id)
+    assert conn.get_floating_ip(fips[0].id) is None
 
 
 def test_admin_views(cloud):

@@ -285,3 +285,64 @@ def test_networks_subnets_ports_and_servers_on_them(demo, image):
     demo.run('network', 'delete', 'osc-net-a', net_b['id'])
     assert not {'osc-net-a', 'osc-net-b'} & {
         n['Name'] for n in demo.json('network', 'list')}
+
+
+def test_floating_ips_and_security_groups(admin, demo, image):
+    """OSC's floating ip, security group and rule commands, and `server
+    add/remove floating ip / security group`, as a project member."""
+    server = demo.json('server', 'create', '--image', image['id'],
+                       '--flavor', FLAVOR, '--wait', 'osc-fip-server')
+    fixed = [a for addrs in server['addresses'].values() for a in addrs][0]
+    fip = demo.json('floating ip', 'create', 'public')
+    address = fip['floating_ip_address']
+    assert address.startswith('172.31.250.')
+    assert fip['port_id'] is None
+    assert fip['id'] in [f['ID'] for f in demo.json('floating ip', 'list')]
+    demo.run('server', 'add', 'floating ip', 'osc-fip-server', address)
+    shown = demo.json('floating ip', 'show', fip['id'])
+    assert shown['fixed_ip_address'] == fixed
+    assert shown['status'] == 'ACTIVE'
+    addresses = demo.json('server', 'show', 'osc-fip-server')['addresses']
+    assert sorted(a for addrs in addresses.values() for a in addrs) == \
+        sorted([fixed, address])
+    # Another project sees none of it.
+    assert fip['id'] not in [f['ID'] for f in admin.json(
+        'floating ip', 'list', '--project', 'admin')]
+    demo.run('server', 'remove', 'floating ip', 'osc-fip-server', address)
+    assert demo.json('floating ip', 'show', fip['id'])['port_id'] is None
+
+    group = demo.json('security group', 'create', 'osc-web',
+                      '--description', 'web servers')
+    assert group['name'] == 'osc-web'
+    names = [g['Name'] for g in demo.json('security group', 'list')]
+    assert 'default' in names and 'osc-web' in names
+    rule = demo.json('security group rule', 'create', '--protocol', 'tcp',
+                     '--dst-port', '80', '--remote-ip', '0.0.0.0/0',
+                     'osc-web')
+    assert (rule['port_range_min'], rule['port_range_max']) == (80, 80)
+    rules = demo.json('security group rule', 'list', 'osc-web')
+    assert rule['id'] in [r['ID'] for r in rules]
+    # (OSC itself refuses a reversed range before asking.)
+    bad = demo.run('security group rule', 'create', '--protocol', 'udp',
+                   '--dst-port', '0', 'osc-web', expect=1)
+    assert 'Invalid value for port 0' in bad.stderr, bad.stderr
+    demo.run('server', 'add', 'security group', 'osc-fip-server', 'osc-web')
+    groups = {g['name'] for g in demo.json('server', 'show',
+                                           'osc-fip-server')[
+        'security_groups']}
+    assert groups == {'default', 'osc-web'}, groups
+    in_use = demo.run('security group', 'delete', 'osc-web', expect=1)
+    assert 'in use' in in_use.stderr.lower() or '409' in in_use.stderr
+    demo.run('server', 'remove', 'security group', 'osc-fip-server',
+             'osc-web')
+    demo.run('security group rule', 'delete', rule['id'])
+    assert rule['id'] not in [r['ID'] for r in demo.json(
+        'security group rule', 'list', 'osc-web')]
+    demo.run('security group', 'delete', 'osc-web')
+    assert 'osc-web' not in [g['Name'] for g in demo.json(
+        'security group', 'list')]
+
+    demo.run('server', 'delete', '--wait', 'osc-fip-server')
+    demo.run('floating ip', 'delete', fip['id'])
+    assert fip['id'] not in [f['ID'] for f in demo.json('floating ip',
+                                                        'list')]
