@@ -14,9 +14,11 @@ Without a stack the tests skip, unless NUBE_E2E_REQUIRED=1.
 """
 
 import configparser
+import ipaddress
 import os
 import shlex
 import subprocess
+import sys
 import time
 
 from keystoneauth1.identity import v3
@@ -200,6 +202,143 @@ def test_image_is_in_the_configured_store(cloud):
                                                                 names)
 
 
+# Run in the outside namespace: print the page, or exit 3 when the
+# connection cannot be made.
+FETCH = '''
+import socket, sys, urllib.error, urllib.request
+try:
+    print(urllib.request.urlopen(sys.argv[1], timeout=float(sys.argv[2]))
+          .read().decode())
+except urllib.error.HTTPError:
+    raise
+except (socket.timeout, TimeoutError, ConnectionError, urllib.error.URLError):
+    sys.exit(3)
+'''
+
+
+def network(cloud, method, path, body=None, expect=(200, 201, 204),
+            sess=None):
+    resp = cloud.request(sess or cloud.demo, 'network', method, path, body,
+                         expect)
+    return resp.json() if resp.content else None
+
+
+class Outside:
+    """A namespace on the floating IP pool's bridge: "the internet" as
+    far as the guest is concerned. Its veth is the test's own, removed
+    with the namespace."""
+
+    def __init__(self, bridge, cidr, taken):
+        net = ipaddress.ip_network(cidr)
+        hosts = list(net.hosts())
+        self.address = next(str(a) for a in reversed(hosts)
+                            if str(a) not in taken)
+        self.ns = 'nubee-out-%d' % os.getpid()
+        self.veth = 'nubee%d' % (os.getpid() % 100000)
+        self._run('ip', 'netns', 'add', self.ns)
+        try:
+            self._run('ip', 'link', 'add', self.veth, 'type', 'veth',
+                      'peer', 'name', 'eth0', 'netns', self.ns)
+            self._run('ip', 'link', 'set', self.veth, 'master', bridge,
+                      'up')
+            self._run('ip', '-n', self.ns, 'addr', 'add',
+                      '%s/%d' % (self.address, net.prefixlen), 'dev', 'eth0')
+            self._run('ip', '-n', self.ns, 'link', 'set', 'eth0', 'up')
+            self._run('ip', '-n', self.ns, 'link', 'set', 'lo', 'up')
+        except BaseException:
+            self.close()
+            raise
+
+    @staticmethod
+    def _run(*argv):
+        subprocess.run(argv, check=True, capture_output=True, timeout=30)
+
+    def fetch(self, url, timeout=1):
+        """The body at ``url`` fetched from the namespace, or None when
+        the connection fails (timed out or refused); anything else (the
+        fetch itself broken) fails the test."""
+        proc = subprocess.run(
+            ['ip', 'netns', 'exec', self.ns, sys.executable, '-c', FETCH,
+             url, str(timeout)], capture_output=True, text=True,
+            timeout=timeout + 30)
+        if proc.returncode == 3:
+            return None
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    def close(self):
+        subprocess.run(['ip', 'link', 'del', self.veth], capture_output=True)
+        subprocess.run(['ip', 'netns', 'del', self.ns], capture_output=True)
+
+
+def check_floating_ip(cloud, server, path):
+    """The guest's httpd answers on a floating IP from outside once the
+    default group admits port 80, and stops answering when the rule goes
+    (linux_net only: NAT and filtering are real here)."""
+    env = cloud.env
+    if env.get('NETWORK_DRIVER') != 'linux_net':
+        print('network driver %s: floating IP reachability not checked'
+              % env.get('NETWORK_DRIVER'))
+        return
+    poll(lambda: 'httpd on port 80' in cloud.compute(
+        'POST', path + '/action', {'os-getConsoleOutput': {}})['output'],
+        30, 'the guest never started its httpd')
+    public = network(cloud, 'GET', '/v2.0/networks?name=public')[
+        'networks'][0]
+    ports = network(cloud, 'GET', '/v2.0/ports?device_id=%s'
+                    % server['id'])['ports']
+    fip = network(cloud, 'POST', '/v2.0/floatingips', {'floatingip': {
+        'floating_network_id': public['id'],
+        'port_id': ports[0]['id']}})['floatingip']
+    taken = {f['floating_ip_address'] for f in network(
+        cloud, 'GET', '/v2.0/floatingips', sess=cloud.admin)['floatingips']}
+    # Not an allocated address, nor the host's (the pool's first).
+    gateway = str(ipaddress.ip_network(env['FLOATING_RANGE'])
+                  .network_address + 1)
+    outside = Outside(env['NETWORK_BRIDGE_PREFIX'] + '-ex',
+                      env['FLOATING_RANGE'], taken | {gateway})
+    url = 'http://%s/' % fip['floating_ip_address']
+    rule = None
+    try:
+        shown = poll(lambda: (lambda s: s if any(
+            a.get('OS-EXT-IPS:type') == 'floating'
+            for addrs in s['addresses'].values() for a in addrs) else None)(
+            cloud.compute('GET', path)['server']), 30,
+            'the server never showed its floating IP')
+        assert fip['floating_ip_address'] in str(shown['addresses'])
+        # The default group admits only its own members: outside is not.
+        assert outside.fetch(url) is None
+        group = network(cloud, 'GET', '/v2.0/security-groups?name=default')[
+            'security_groups'][0]
+        rule = network(cloud, 'POST', '/v2.0/security-group-rules', {
+            'security_group_rule': {
+                'security_group_id': group['id'], 'direction': 'ingress',
+                'protocol': 'tcp', 'port_range_min': 80,
+                'port_range_max': 80,
+                'remote_ip_prefix': '0.0.0.0/0'}})['security_group_rule']
+        opened = time.monotonic()
+        body = poll(lambda: outside.fetch(url, timeout=1), 10,
+                    'port 80 never answered on %s' % url)
+        open_s = time.monotonic() - opened
+        assert 'nube-test-image' in body
+        network(cloud, 'DELETE', '/v2.0/security-group-rules/%s'
+                % rule['id'])
+        rule = None
+        closed = time.monotonic()
+        poll(lambda: outside.fetch(url, timeout=1) is None, 10,
+             'port 80 still answers without its rule')
+        print('floating IP %s: port 80 open %.1fs after the rule, closed '
+              '%.1fs after its removal' % (fip['floating_ip_address'],
+                                          open_s, time.monotonic() - closed))
+    finally:
+        if rule is not None:
+            network(cloud, 'DELETE', '/v2.0/security-group-rules/%s'
+                    % rule['id'], expect=(204, 404))
+        outside.close()
+        network(cloud, 'DELETE', '/v2.0/floatingips/%s' % fip['id'],
+                expect=(204, 404))
+
+
 def test_server_boots_prints_marker_and_is_gone_after_delete(cloud):
     started = time.monotonic()
     server = cloud.compute('POST', '/servers', {'server': {
@@ -235,6 +374,7 @@ def test_server_boots_prints_marker_and_is_gone_after_delete(cloud):
             'the guest never reported its disk')
         assert 'nube-test-image: vda NUBE-TEST-DISK' in output
         check_guest_network(cloud, body, path)
+        check_floating_ip(cloud, body, path)
         print('\n%s: ACTIVE after %.1fs, marker after %.1fs (store %s)'
               % (server_id, active_s, marker_s, cloud.env['IMAGE_STORE']))
     finally:

@@ -268,6 +268,18 @@ def network_extensions(cloud):
     return sorted(ext['alias'] for ext in body['extensions'])
 
 
+def public_network(cloud):
+    """The floating IP pool devstack makes (an external network named
+    'public'), or None."""
+    try:
+        url = cloud.endpoint('network')
+    except APIError:
+        return None
+    _r, body = cloud.request('GET', url + '/v2.0/networks?name=public'
+                             '&router:external=True')
+    return body['networks'][0] if body['networks'] else None
+
+
 def _ini(sections):
     lines = []
     for section, values in sections:
@@ -283,9 +295,13 @@ def _ini(sections):
 
 
 def tempest_conf(workspace, cloud, flavors, images, max_version,
-                 extensions=None):
+                 extensions=None, public=None):
     region = cloud.region
     neutron = extensions is not None
+    floating = {}
+    if public is not None:
+        floating = {'public_network_id': public['id'],
+                    'floating_network_name': public['name']}
     return _ini([
         ('DEFAULT', {'log_dir': os.path.join(workspace, 'logs'),
                      'log_file': 'tempest.log', 'debug': True}),
@@ -339,13 +355,13 @@ def tempest_conf(workspace, cloud, flavors, images, max_version,
             'http_store_enabled': False}),
         # The network API: what /v2.0/extensions lists, IPv4 only, no
         # routers (project networks are not reachable from Tempest's
-        # host), no floating IPs yet.
-        ('network', {'region': region, 'endpoint_type': 'publicURL',
-                     'project_networks_reachable': False,
-                     'shared_physical_network': False}),
+        # host); floating IPs from devstack's pool 'public'.
+        ('network', dict({'region': region, 'endpoint_type': 'publicURL',
+                          'project_networks_reachable': False,
+                          'shared_physical_network': False}, **floating)),
         ('network-feature-enabled', {
             'ipv6': False, 'ipv6_subnet_attributes': False,
-            'port_security': False, 'floating_ips': False,
+            'port_security': False, 'floating_ips': public is not None,
             'api_extensions': ','.join(extensions or []) or 'None'}),
         ('service_available', {'nova': True, 'glance': True,
                                'neutron': neutron, 'cinder': False,
@@ -398,11 +414,12 @@ def main(argv=None):
     images = ensure_images(cloud, log)
     max_version = max_microversion(cloud)
     extensions = network_extensions(cloud)
+    public = public_network(cloud)
     for sub in ('etc', 'logs', 'locks'):
         os.makedirs(os.path.join(workspace, sub), exist_ok=True)
     _write(os.path.join(workspace, 'etc', 'tempest.conf'),
            tempest_conf(workspace, cloud, flavors, images, max_version,
-                        extensions))
+                        extensions, public))
     _write(os.path.join(workspace, 'etc', 'accounts.yaml'),
            accounts_yaml(accounts), mode=0o600)
     log('workspace %s (compute microversions %s-%s, flavors %s, images %s)'
