@@ -241,12 +241,14 @@ class CellNetworks(servers.ServerNetworksMixin, floating.FloatingIpsMixin,
         return resources.subnet(created)
 
     def _subnet_row(self, ctxt, subnet_id):
+        """A subnet the caller may see: its own, or one of a network it
+        owns or that is shared (an external network's subnets are only
+        its owner's, as in Neutron)."""
         row = self.db.subnet_get(subnet_id)
         viewer = _viewer(ctxt)
         if viewer is not None and row['project_id'] != viewer:
-            try:
-                self._network_row(ctxt, row['network_uuid'])
-            except net_exc.NetworkNotFound:
+            net = self.db.network_get(row['network_uuid'])
+            if net['project_id'] != viewer and not net['shared']:
                 raise net_exc.SubnetNotFound(subnet_id=subnet_id)
         return row
 
@@ -258,7 +260,8 @@ class CellNetworks(servers.ServerNetworksMixin, floating.FloatingIpsMixin,
         network_uuids = None
         if viewer is not None:
             network_uuids = [row['uuid'] for row in self.db.network_get_all(
-                project_id=viewer)]
+                project_id=viewer) if row['project_id'] == viewer or
+                row['shared']]
         rows = self.db.subnet_get_all(
             network_uuids=network_uuids, project_id=viewer,
             filters=_columns(filters, _SUBNET_COLUMNS))

@@ -187,12 +187,15 @@ def show(req, instance, full=True):
             'key_name': instance.get('key_name'),
             'OS-SRV-USG:launched_at': instance.get('launched_at'),
             'OS-SRV-USG:terminated_at': instance.get('terminated_at'),
-            'security_groups': _security_groups(instance),
             'OS-EXT-STS:task_state': instance.get('task_state'),
             'OS-EXT-STS:vm_state': instance.get('vm_state'),
             'OS-EXT-STS:power_state': instance.get('power_state') or 0,
             'os-extended-volumes:volumes_attached': [],
         })
+        groups = _security_groups(instance)
+        if groups:
+            # Nova leaves the key out for a server without groups.
+            server['security_groups'] = groups
         if is_admin:
             server.update(_extended_server_attributes(req, instance))
     if req.at_least(9):

@@ -12,6 +12,7 @@ from oslo_serialization import jsonutils
 import sqlalchemy as sa
 
 from nube.db.cell import models
+from nube.db.cell import ports
 from nube.network import exceptions as net_exc
 from nube import utils
 
@@ -20,6 +21,7 @@ SUBNETS = models.Subnet.__table__
 PORTS = models.Port.__table__
 IPS = models.FixedIp.__table__
 BINDINGS = models.PortSecurityGroup.__table__
+FLOATING = models.FloatingIp.__table__
 
 _SUBNET_JSON = ('dns_nameservers', 'allocation_pools', 'host_routes')
 
@@ -110,9 +112,19 @@ class NetworksMixin:
                 NETWORKS.c.uuid == uuid).with_for_update()).first()
             if row is None:
                 raise net_exc.NetworkNotFound(net_id=uuid)
+            # Floating IPs go with their external network, as in Neutron;
+            # any other port keeps it.
             if conn.execute(sa.select(PORTS.c.id).where(
-                    PORTS.c.network_uuid == uuid).limit(1)).first():
+                    PORTS.c.network_uuid == uuid,
+                    PORTS.c.device_owner != ports.FLOATING_IP_OWNER).limit(
+                    1)).first():
                 raise net_exc.NetworkInUse(net_id=uuid)
+            held = conn.execute(sa.select(PORTS.c.uuid).where(
+                PORTS.c.network_uuid == uuid)).scalars().all()
+            if held:
+                conn.execute(FLOATING.delete().where(
+                    FLOATING.c.floating_network_uuid == uuid))
+                ports.forget_ports(conn, held)
             conn.execute(SUBNETS.delete().where(
                 SUBNETS.c.network_uuid == uuid))
             conn.execute(NETWORKS.delete().where(NETWORKS.c.uuid == uuid))

@@ -25,15 +25,19 @@ PROTOCOL_NAMES = (
     'tcp', 'udp', 'udplite', 'vrrp')
 # Protocols only IPv6 rules may name (Neutron's IPv6 ICMP names).
 IPV6_ONLY_PROTOCOLS = ('ipv6-icmp', 'icmpv6', '58')
-_NUMBER = re.compile('[0-9]{1,5}')
+_NUMBER = re.compile('-?[0-9]{1,6}')
 
 _NAME = {'type': 'string', 'maxLength': schemas.MAX_NAME}
 _DESCRIPTION = {'type': 'string', 'maxLength': MAX_DESCRIPTION}
 _NULLABLE_UUID = dict(schemas._UUID, type=['string', 'null'])
 # Numbers may come as JSON numbers or as strings of digits (Neutron
-# converts both); the checks below read the strings.
-_PORT = {'type': ['integer', 'string', 'null'], 'minimum': 0,
-         'maximum': 65535, 'maxLength': 5}
+# converts both); the checks below read the strings. The bounds are wide:
+# the network API says which port or ICMP value is wrong, as Neutron
+# does ("Invalid value for port -16"), and stores only 0-65535.
+_PORT = {'type': ['integer', 'string', 'null'], 'minimum': -999999,
+         'maximum': 999999, 'maxLength': 7}
+# Neutron looks a remote group up whatever it is: not a UUID is 404.
+_REMOTE_GROUP = {'type': ['string', 'null'], 'maxLength': 64}
 
 SECURITY_GROUP_CREATE = {
     'type': 'object',
@@ -64,7 +68,7 @@ SECURITY_GROUP_RULE_CREATE = {
         'port_range_min': _PORT,
         'port_range_max': _PORT,
         'remote_ip_prefix': {'type': ['string', 'null'], 'maxLength': 64},
-        'remote_group_id': _NULLABLE_UUID,
+        'remote_group_id': _REMOTE_GROUP,
         'remote_address_group_id': _NULLABLE_UUID,
         'description': _DESCRIPTION,
         'tenant_id': schemas._PROJECT,
@@ -119,7 +123,7 @@ def _protocol(value):
 def _port(field, value):
     if value is None or isinstance(value, int):
         return value
-    if _NUMBER.fullmatch(value) and int(value) <= 65535:
+    if _NUMBER.fullmatch(value):
         return int(value)
     raise exceptions.InvalidInput(
         message='Invalid value for port %s' % schemas._shown(value))

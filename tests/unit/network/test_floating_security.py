@@ -200,6 +200,14 @@ def test_ports_get_the_default_group_unless_asked(nets):
      'port_range_min must be <= port_range_max'),
     ({'protocol': 'tcp', 'port_range_min': 0, 'port_range_max': 80},
      'Invalid value for port 0'),
+    ({'protocol': 'tcp', 'port_range_min': -16, 'port_range_max': 80},
+     'Invalid value for port -16'),
+    ({'protocol': 'tcp', 'port_range_min': 80, 'port_range_max': 65536},
+     'Invalid value for port 65536'),
+    ({'protocol': 'tcp', 'port_range_max': 6},
+     'port_range_min must be <= port_range_max'),
+    ({'protocol': 'icmp', 'port_range_min': 1, 'port_range_max': 256},
+     'Invalid value for ICMP code'),
     ({'port_range_min': 22, 'port_range_max': 22},
      'Must also specify protocol'),
     ({'protocol': 'gre', 'port_range_min': 1, 'port_range_max': 2},
@@ -320,3 +328,29 @@ def test_floating_ip_from_a_chosen_subnet(nets):
     fip = nets.create_floatingip(ALICE, {'floating_network_id': public['id'],
                                          'subnet_id': second['id']})
     assert fip['floating_ip_address'] == '172.24.5.2'
+
+
+def test_a_remote_group_that_is_no_uuid_is_not_found(nets):
+    group = nets.create_security_group(ALICE, {'name': 'g'})
+    with pytest.raises(net_exc.NotFound):
+        nets.create_security_group_rule(ALICE, {
+            'security_group_id': group['id'], 'direction': 'ingress',
+            'remote_group_id': 'bad_group_id'})
+
+
+def test_external_networks_go_with_their_floating_ips(nets):
+    public = _public(nets)
+    fip = nets.create_floatingip(ALICE, {'floating_network_id': public['id']})
+    # A member sees the pool, not its subnets (Neutron's visibility).
+    assert nets.list_subnets(ALICE, {'network_id': [public['id']]}) == []
+    nets.delete_network(ADMIN, public['id'])
+    with pytest.raises(net_exc.FloatingIPNotFound):
+        nets.get_floatingip(ALICE, fip['id'])
+    assert nets.db.port_get_all(filters={'device_id': [fip['id']]}) == []
+
+
+def test_other_ports_keep_an_external_network(nets):
+    public = _public(nets)
+    nets.create_port(ADMIN, {'network_id': public['id']})
+    with pytest.raises(net_exc.NetworkInUse):
+        nets.delete_network(ADMIN, public['id'])
