@@ -64,16 +64,6 @@ _PORT_COLUMNS = {'id': 'uuid', 'name': 'name', 'network_id': 'network_uuid',
                  'description': 'description'}
 
 
-def _columns(filters, mapping):
-    """Neutron filter names to column filters ({column: [values]})."""
-    result = {}
-    for name, values in (filters or {}).items():
-        column = mapping.get(name)
-        if column is not None and isinstance(values, (list, tuple)):
-            result[column] = list(values)
-    return result
-
-
 class CellNetworks(servers.ServerNetworksMixin, floating.FloatingIpsMixin,
                    security_groups.SecurityGroupsMixin):
     """Networks, subnets, ports, floating IPs and security groups of one
@@ -187,7 +177,7 @@ class CellNetworks(servers.ServerNetworksMixin, floating.FloatingIpsMixin,
     def list_networks(self, ctxt, filters=None):
         rows = self.db.network_get_all(
             project_id=_viewer(ctxt),
-            filters=_columns(filters, _NETWORK_COLUMNS))
+            filters=resources.column_filters(filters, _NETWORK_COLUMNS))
         return self._with_subnets(rows)
 
     def update_network(self, ctxt, net_id, values):
@@ -264,7 +254,7 @@ class CellNetworks(servers.ServerNetworksMixin, floating.FloatingIpsMixin,
                 row['shared']]
         rows = self.db.subnet_get_all(
             network_uuids=network_uuids, project_id=viewer,
-            filters=_columns(filters, _SUBNET_COLUMNS))
+            filters=resources.column_filters(filters, _SUBNET_COLUMNS))
         return [resources.subnet(row) for row in rows]
 
     def update_subnet(self, ctxt, subnet_id, values):
@@ -371,7 +361,8 @@ class CellNetworks(servers.ServerNetworksMixin, floating.FloatingIpsMixin,
         ip_filters = filters.pop('fixed_ips', None)
         rows = self.db.port_get_all(
             project_id=_viewer(ctxt),
-            filters=_columns(filters, _PORT_COLUMNS), ip_filters=ip_filters)
+            filters=resources.column_filters(filters, _PORT_COLUMNS),
+            ip_filters=ip_filters)
         return [resources.port(row) for row in rows]
 
     def update_port(self, ctxt, port_id, values, expected_device_id=None):

@@ -17,6 +17,7 @@ from oslo_utils import uuidutils
 import nube.conf
 from nube import exception
 from nube.network import exceptions as net_exc
+from nube.network import resources
 
 CONF = nube.conf.CONF
 
@@ -29,12 +30,9 @@ _COLUMNS = {'id': 'uuid', 'floating_ip_address': 'floating_ip_address',
             'description': 'description'}
 
 
-def _time(value):
-    return value.strftime('%Y-%m-%dT%H:%M:%SZ') if value else None
-
-
 def resource(row):
-    return {
+    result = resources.standard(row)
+    result.update({
         'id': row['uuid'], 'tenant_id': row['project_id'],
         'project_id': row['project_id'],
         'floating_ip_address': row['floating_ip_address'],
@@ -42,15 +40,12 @@ def resource(row):
         'router_id': None, 'port_id': row.get('port_uuid'),
         'fixed_ip_address': row.get('fixed_ip_address'),
         'status': 'ACTIVE' if row.get('port_uuid') else 'DOWN',
-        'description': row.get('description') or '', 'tags': [],
         'port_details': None, 'dns_domain': '', 'dns_name': '',
         'qos_policy_id': None,
-        'created_at': _time(row.get('created_at')),
-        'updated_at': _time(row.get('updated_at') or row.get('created_at')),
-        'revision_number': row.get('revision_number') or 0,
         # For Nova's os-floating-ips: the server of the port.
         'instance_id': row.get('device_id') or None,
-    }
+    })
+    return result
 
 
 class FloatingIpsMixin:
@@ -96,12 +91,7 @@ class FloatingIpsMixin:
 
     @staticmethod
     def _fip_filters(filters):
-        result = {}
-        for name, values in (filters or {}).items():
-            column = _COLUMNS.get(name)
-            if column is not None and isinstance(values, (list, tuple)):
-                result[column] = list(values)
-        return result
+        return resources.column_filters(filters, _COLUMNS)
 
     def get_floatingip(self, ctxt, fip_id):
         return resource(self._fip_row(ctxt, fip_id))

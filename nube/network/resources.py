@@ -17,12 +17,24 @@ def _time(value):
     return value.strftime('%Y-%m-%dT%H:%M:%SZ') if value else None
 
 
-def _standard(row):
+def standard(row):
+    """Neutron's standard attributes (timestamps, revision, tags,
+    description) of a row."""
     return {'created_at': _time(row.get('created_at')),
             'updated_at': _time(row.get('updated_at') or
                                 row.get('created_at')),
             'revision_number': row.get('revision_number') or 0,
             'tags': [], 'description': row.get('description') or ''}
+
+
+def column_filters(filters, mapping):
+    """Neutron filter names to column filters ({column: [values]})."""
+    result = {}
+    for name, values in (filters or {}).items():
+        column = mapping.get(name)
+        if column is not None and isinstance(values, (list, tuple)):
+            result[column] = list(values)
+    return result
 
 
 def network(row, subnet_ids=()):
@@ -40,7 +52,7 @@ def network(row, subnet_ids=()):
         'provider:physical_network': row.get('physical_network'),
         'provider:segmentation_id': row.get('vlan'),
     }
-    result.update(_standard(row))
+    result.update(standard(row))
     return result
 
 
@@ -57,7 +69,7 @@ def subnet(row):
         'ipv6_ra_mode': None, 'ipv6_address_mode': None,
         'subnetpool_id': None, 'service_types': [],
     }
-    result.update(_standard(row))
+    result.update(standard(row))
     return result
 
 
@@ -80,7 +92,7 @@ def port(row, vif_type='bridge'):
         'binding:vif_type': vif_type if host else 'unbound',
         'binding:vif_details': {}, 'binding:profile': {},
     }
-    result.update(_standard(row))
+    result.update(standard(row))
     return result
 
 

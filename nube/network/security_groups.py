@@ -18,6 +18,7 @@ from oslo_utils import uuidutils
 import nube.conf
 from nube import exception
 from nube.network import exceptions as net_exc
+from nube.network import resources
 
 CONF = nube.conf.CONF
 
@@ -59,18 +60,6 @@ _RULE_COLUMNS = {'id': 'uuid', 'security_group_id': 'security_group_uuid',
                  'description': 'description'}
 
 
-def _time(value):
-    return value.strftime('%Y-%m-%dT%H:%M:%SZ') if value else None
-
-
-def _standard(row):
-    return {'created_at': _time(row.get('created_at')),
-            'updated_at': _time(row.get('updated_at') or
-                                row.get('created_at')),
-            'revision_number': row.get('revision_number') or 0,
-            'description': row.get('description') or ''}
-
-
 def rule_resource(row, default_group=False):
     prefix = row.get('remote_ip_prefix')
     result = {
@@ -87,7 +76,8 @@ def rule_resource(row, default_group=False):
         'remote_address_group_id': None,
         'belongs_to_default_sg': default_group,
     }
-    result.update(_standard(row))
+    result.update(resources.standard(row))
+    del result['tags']   # rules have none
     return result
 
 
@@ -98,18 +88,9 @@ def group_resource(row):
         'tenant_id': row['project_id'], 'project_id': row['project_id'],
         'security_group_rules': [rule_resource(rule, default)
                                  for rule in row.get('rules') or ()],
-        'stateful': True, 'shared': False, 'tags': [],
+        'stateful': True, 'shared': False,
     }
-    result.update(_standard(row))
-    return result
-
-
-def _columns(filters, mapping):
-    result = {}
-    for name, values in (filters or {}).items():
-        column = mapping.get(name)
-        if column is not None and isinstance(values, (list, tuple)):
-            result[column] = list(values)
+    result.update(resources.standard(row))
     return result
 
 
@@ -237,7 +218,7 @@ class SecurityGroupsMixin:
             self.default_security_group(ctxt.project_id)
         rows = self.db.security_group_get_all(
             project_id=None if ctxt.is_admin else ctxt.project_id,
-            filters=_columns(filters, _GROUP_COLUMNS))
+            filters=resources.column_filters(filters, _GROUP_COLUMNS))
         return [group_resource(row) for row in rows]
 
     def get_security_group(self, ctxt, sg_id):
@@ -304,7 +285,7 @@ class SecurityGroupsMixin:
     def list_security_group_rules(self, ctxt, filters=None):
         rows = self.db.security_group_rule_get_all(
             project_id=None if ctxt.is_admin else ctxt.project_id,
-            filters=_columns(filters, _RULE_COLUMNS))
+            filters=resources.column_filters(filters, _RULE_COLUMNS))
         defaults = self._defaults(rows)
         return [rule_resource(row, row['security_group_uuid'] in defaults)
                 for row in rows]
