@@ -185,6 +185,10 @@ def scene():
     lab = dataplane.Lab()
     scene = None
     try:
+        # A new namespace inherits the machine's ip_forward (libvirt sets
+        # it): off in the test's own host namespace, so the tests show
+        # that nube's per-bridge forwarding alone routes.
+        lab.host('sysctl', '-w', 'net.ipv4.ip_forward=0')
         scene = Scene(lab)
         yield scene
     finally:

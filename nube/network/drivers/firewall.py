@@ -418,21 +418,73 @@ def _jump(chain, target):
     return '-A %s -j %s' % (chain, target)
 
 
-def restore_input(table, desired, current, ours, jumps=()):
+def _same(want, have, head):
+    """Whether a chain whose rule order does not matter (``head``: but
+    for its last rule) already holds ``want``."""
+    if head and (want[-1:] != have[-1:]):
+        return False
+    return len(want) == len(have) and set(want) == set(have)
+
+
+def _edits(chain, want, have, head):
+    """-D and -A (-I 1 for ``head`` chains, whose last rule stays last)
+    lines turning rules ``have`` of ``chain`` into ``want`` when their
+    order does not matter; None when a rewrite is shorter or needed."""
+    if head and (not want or want[-1:] != have[-1:]):
+        return None
+    if len(set(want)) != len(want) or len(set(have)) != len(have):
+        return None
+    prefix = '-A %s ' % chain
+    wanted, held = set(want), set(have)
+    gone = [line[len(prefix):] for line in have if line not in wanted]
+    new = [line[len(prefix):] for line in want if line not in held]
+    if len(gone) + len(new) >= len(want):
+        return None
+    lines = ['-D %s %s' % (chain, spec) for spec in gone]
+    if head:
+        return lines + ['-I %s 1 %s' % (chain, spec)
+                        for spec in reversed(new)]
+    return lines + ['-A %s %s' % (chain, spec) for spec in new]
+
+
+def restore_input(table, desired, current, ours, jumps=(), unordered=(),
+                  head_ordered=()):
     """``iptables-restore --noflush`` text making ``current`` (parsed
     save of ``table``) match ``desired``: only the chains that differ are
-    declared (which flushes them) and rewritten; chains ``ours`` says
-    are nube's that are no longer wanted are flushed and deleted;
-    ``jumps``: (builtin chain, position, target) to insert. Returns
-    (text or '', [rewritten chains], [deleted chains])."""
-    changed = [c for c in sorted(desired) if current.get(c) != desired[c]]
+    touched. A chain in ``unordered`` (its rules' order does not matter)
+    or ``head_ordered`` (only its last rule's place matters) gets just
+    the rules that come and go (-D, -A or -I 1), so one floating IP or
+    port among thousands is a line or two; other chains are declared
+    (which flushes them) and rewritten. Chains ``ours`` says are nube's
+    that are no longer wanted are flushed and deleted; ``jumps``:
+    (builtin chain, position, target) to insert. Returns (text or '',
+    [changed chains], [deleted chains])."""
+    def differs(chain):
+        have = current.get(chain)
+        if have is not None and (chain in unordered or
+                                 chain in head_ordered):
+            return not _same(desired[chain], have, chain in head_ordered)
+        return have != desired[chain]
+    changed = [c for c in sorted(desired) if differs(c)]
     stale = sorted(c for c in current if ours(c) and c not in desired)
     if not (changed or stale or jumps):
         return '', [], []
-    lines = ['*%s' % table]
-    lines += [':%s - [0:0]' % c for c in changed + stale]
+    edits, rewrite = [], []
     for chain in changed:
+        lines = None
+        if chain in current and (chain in unordered or
+                                 chain in head_ordered):
+            lines = _edits(chain, desired[chain], current[chain],
+                           chain in head_ordered)
+        if lines is None:
+            rewrite.append(chain)
+        else:
+            edits += lines
+    lines = ['*%s' % table]
+    lines += [':%s - [0:0]' % c for c in rewrite + stale]
+    for chain in rewrite:
         lines += desired[chain]
+    lines += edits
     lines += ['-I %s %d -j %s' % jump for jump in jumps]
     lines += ['-X %s' % c for c in stale]
     lines.append('COMMIT')
@@ -518,7 +570,8 @@ class FirewallMixin:
                 jumps.append(('FORWARD', forward.index(after) + 2
                               if after in forward else 1, SG_CHAIN))
             text, rewritten, removed = restore_input(
-                'filter', chains, current, _ours_filter, jumps)
+                'filter', chains, current, _ours_filter, jumps,
+                unordered=(IN_CHAIN,), head_ordered=(SG_CHAIN,))
             have = self._ipsets()
             set_text, written = ipset_input(sets, have)
             if set_text:
@@ -542,8 +595,9 @@ class FirewallMixin:
                 ('PREROUTING', FLOAT_PRE), ('OUTPUT', FLOAT_PRE),
                 ('POSTROUTING', FLOAT_POST))
                 if _jump(builtin, target) not in current.get(builtin, [])]
-            text, rewritten, _ = restore_input('nat', chains, current,
-                                               _ours_nat, jumps)
+            text, rewritten, _ = restore_input(
+                'nat', chains, current, _ours_nat, jumps,
+                unordered=(FLOAT_PRE, FLOAT_POST))
             if text:
                 LOG.info('Floating IPs: %d translations', len(wanted))
                 self._restore(text)

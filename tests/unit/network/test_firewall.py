@@ -576,3 +576,68 @@ def test_cleanup_removes_chains_jumps_and_sets(net):
     assert set(net.tables['nat']) == {'PREROUTING', 'INPUT', 'OUTPUT',
                                       'POSTROUTING'}
     assert net.sets == {}
+
+
+def _incremental(table_chains, current, **kwargs):
+    return firewall.restore_input('filter', table_chains, current,
+                                  firewall._ours_filter,
+                                  unordered=(firewall.IN_CHAIN,),
+                                  head_ordered=(firewall.SG_CHAIN,))
+
+
+def test_a_port_added_among_500_edits_the_dispatch_chains():
+    """The two dispatch chains get a line each (-I 1 keeps nube-sg's
+    final jump last), the new port's chains are written; the world is
+    not."""
+    before, _, _ = firewall.filter_state(_many(500), _groups())
+    current = firewall.parse_save(_save_text(before))
+    after, _, _ = firewall.filter_state(_many(501), _groups())
+    text, changed, removed = _incremental(after, current)
+    port = '000001f400004000'
+    assert changed == ['nube-i-' + port, 'nube-o-' + port, 'nube-sg',
+                       'nube-sg-in'] and removed == []
+    lines = text.splitlines()
+    assert lines[1:3] == [':nube-i-%s - [0:0]' % port,
+                          ':nube-o-%s - [0:0]' % port]
+    edits = [line for line in lines if line.startswith(('-I', '-D')) or
+             line.startswith('-A nube-sg')]
+    assert [line.split(' ', 3)[:3] for line in edits] == [
+        ['-I', 'nube-sg', '1'], ['-A', 'nube-sg-in', '-d']]
+    assert len(lines) < 20
+    # Applied (the new rule first in nube-sg), nothing is left to do.
+    applied = dict(current)
+    applied['nube-sg'] = [after['nube-sg'][-2]] + current['nube-sg']
+    applied['nube-sg-in'] = current['nube-sg-in'] + [after['nube-sg-in'][-1]]
+    for chain in ('nube-i-' + port, 'nube-o-' + port):
+        applied[chain] = after[chain]
+    assert _incremental(after, applied) == ('', [], [])
+
+
+def test_a_port_removed_among_500_is_deleted_by_rule():
+    before, _, _ = firewall.filter_state(_many(500), _groups())
+    current = firewall.parse_save(_save_text(before))
+    after, _, _ = firewall.filter_state(_many(499), _groups())
+    text, _changed, removed = _incremental(after, current)
+    assert len(removed) == 2
+    deletes = [line for line in text.splitlines() if line.startswith('-D')]
+    assert [line.split(' ')[1] for line in deletes] == ['nube-sg',
+                                                         'nube-sg-in']
+    assert len(text.splitlines()) < 12
+
+
+def test_one_floating_ip_moved_among_1000_is_four_lines():
+    fips = [{'floating_ip_address': '172.30.%d.%d' % divmod(i + 2, 256),
+             'fixed_ip_address': '10.9.%d.%d' % divmod(i + 2, 256),
+             'bridge': 'br1'} for i in range(1000)]
+    before, _, _ = firewall.nat_state(fips)
+    current = {chain: list(lines) for chain, lines in before.items()}
+    fips[7] = dict(fips[7], fixed_ip_address='10.9.200.1')
+    after, _, _ = firewall.nat_state(fips)
+    text, changed, _ = firewall.restore_input(
+        'nat', after, current, firewall._ours_nat,
+        unordered=(firewall.FLOAT_PRE, firewall.FLOAT_POST))
+    assert changed == [firewall.FLOAT_POST, firewall.FLOAT_PRE]
+    body = text.splitlines()[1:-1]
+    assert sorted(line.split(' ')[0] for line in body) == [
+        '-A', '-A', '-D', '-D'], body
+    assert '10.9.200.1' in text
