@@ -99,6 +99,10 @@ def running_cloud(tmp_path_factory, request):
     if c is None:
         c = _SHARED['cloud'] = _start_cloud(
             tmp_path_factory.mktemp('real-clients'))
+        # A session that ends early (-x, a failed setup, Ctrl-C) never
+        # reaches the last module: stop the cloud with the session then.
+        request.config.add_cleanup(
+            lambda: _SHARED.pop('cloud', None) and c.stop())
     try:
         yield c
     finally:
