@@ -97,6 +97,7 @@ def port_row(row, fixed_ips=()):
 
 
 class PortsMixin:
+    @base.retry_on_deadlock
     def port_create(self, values, ip_requests, mac_prefix,
                     security_groups=(), then=None):
         """Insert a port, its addresses and its security groups.
@@ -134,7 +135,7 @@ class PortsMixin:
             ips = self._allocate(session, row, ip_requests, attempt, now)
             if security_groups:
                 security.set_port_groups(session, row['uuid'],
-                                         security_groups)
+                                         security_groups, new_port=True)
             result = dict(row, fixed_ips=ips,
                           security_groups=list(security_groups))
             if then is not None:

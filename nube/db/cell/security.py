@@ -230,9 +230,11 @@ class SecurityGroupsMixin:
         return groups
 
 
-def set_port_groups(conn, port_uuid, group_uuids):
+def set_port_groups(conn, port_uuid, group_uuids, new_port=False):
     """In a caller's transaction: the port's groups become
-    ``group_uuids`` (each must exist)."""
+    ``group_uuids`` (each must exist). ``new_port``: it has none yet, so
+    nothing is deleted first (a DELETE that finds nothing takes a gap
+    lock, and concurrent port creates then deadlock on their INSERTs)."""
     group_uuids = list(dict.fromkeys(group_uuids))
     if group_uuids:
         found = set(conn.execute(sa.select(GROUPS.c.uuid).where(
@@ -240,7 +242,9 @@ def set_port_groups(conn, port_uuid, group_uuids):
         for uuid in group_uuids:
             if uuid not in found:
                 raise net_exc.SecurityGroupNotFound(id=uuid)
-    conn.execute(BINDINGS.delete().where(BINDINGS.c.port_uuid == port_uuid))
+    if not new_port:
+        conn.execute(BINDINGS.delete().where(
+            BINDINGS.c.port_uuid == port_uuid))
     if group_uuids:
         conn.execute(BINDINGS.insert(), [
             {'port_uuid': port_uuid, 'security_group_uuid': uuid}
