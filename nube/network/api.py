@@ -73,6 +73,8 @@ class CellNetworks(servers.ServerNetworksMixin, floating.FloatingIpsMixin,
         self.db = db
         self._transport_url = transport_url
         self._rpc = None
+        # project -> (its default security group, trusted until).
+        self._default_groups = {}
 
     # -- telling nube-network ----------------------------------------------
 

@@ -59,10 +59,7 @@ class FloatingIpsMixin:
     def _target(self, ctxt, project_id, port_id, fixed_address):
         """(port row, fixed address) a floating IP of ``project_id`` may
         be associated with."""
-        try:
-            port = self._port_row(ctxt, port_id)
-        except net_exc.PortNotFound:
-            raise
+        port = self._port_row(ctxt, port_id)
         if port['project_id'] != project_id and not ctxt.is_admin:
             raise net_exc.PortNotFound(port_id=port_id)
         addresses = [ip['ip_address'] for ip in port['fixed_ips']

@@ -23,31 +23,20 @@ from nube.network import resources
 CONF = nube.conf.CONF
 
 DEFAULT = 'default'
+# What a group or rule change touches: every host that serves a port
+# (nube-network syncs all of its networks on any refresh).
+EVERY_NETWORK = ['*']
 # How long a process trusts the default group id it found (an admin may
 # delete an unused default group; another process then makes it again).
 DEFAULT_CACHE_SECONDS = 30
 PORT_PROTOCOLS = ('tcp', 'udp', 'udplite', 'sctp', 'dccp')
-# Neutron's protocol names and their IANA numbers.
+# Neutron's protocol names and their IANA numbers (the network API's
+# checks and nube-network's rules read this one table).
 PROTOCOL_NUMBERS = {
     'ah': 51, 'dccp': 33, 'egp': 8, 'esp': 50, 'gre': 47, 'icmp': 1,
     'igmp': 2, 'ipip': 4, 'ospf': 89, 'pgm': 113, 'rsvp': 46, 'sctp': 132,
     'tcp': 6, 'udp': 17, 'udplite': 136, 'vrrp': 112}
 NUMBERED = {str(number): name for name, number in PROTOCOL_NUMBERS.items()}
-# The protocols a host's rules name (their port and type matches need
-# the name); every other one by number.
-HOST_NAMES = ('tcp', 'udp', 'icmp')
-
-
-def host_protocol(protocol):
-    """A stored protocol (None, a name or a number) as nube-network's
-    rules take it: None, 'tcp', 'udp', 'icmp' or a number."""
-    if protocol is None:
-        return None
-    name = NUMBERED.get(protocol, protocol)
-    if name in HOST_NAMES:
-        return name
-    return str(PROTOCOL_NUMBERS.get(name, protocol))
-
 _GROUP_COLUMNS = {'id': 'uuid', 'name': 'name', 'tenant_id': 'project_id',
                   'project_id': 'project_id', 'description': 'description'}
 _RULE_COLUMNS = {'id': 'uuid', 'security_group_id': 'security_group_uuid',
@@ -180,8 +169,7 @@ class SecurityGroupsMixin:
     def default_security_group(self, project_id):
         """The project's default group, made on first use (concurrent
         first uses agree on one: the unique key)."""
-        cache = self.__dict__.setdefault('_default_groups', {})
-        cached = cache.get(project_id)
+        cached = self._default_groups.get(project_id)
         if cached and cached[1] > time.monotonic():
             return cached[0]
         found = self.db.security_group_get_all(
@@ -200,12 +188,12 @@ class SecurityGroupsMixin:
             except net_exc.SecurityGroupDefaultAlreadyExists:
                 found = self.db.security_group_get_all(
                     filters={'default_for': [project_id]})
-        cache[project_id] = (found[0]['uuid'],
-                             time.monotonic() + DEFAULT_CACHE_SECONDS)
+        self._default_groups[project_id] = (
+            found[0]['uuid'], time.monotonic() + DEFAULT_CACHE_SECONDS)
         return found[0]['uuid']
 
     def _forget_default(self, project_id):
-        self.__dict__.setdefault('_default_groups', {}).pop(project_id, None)
+        self._default_groups.pop(project_id, None)
 
     def _group_row(self, ctxt, sg_id):
         row = self.db.security_group_get(sg_id)
@@ -262,7 +250,7 @@ class SecurityGroupsMixin:
         self.db.security_group_delete(sg_id)
         if row.get('default_for') is not None:
             self._forget_default(row['default_for'])
-        self.notify(ctxt, self._networks_of_all_ports())
+        self.notify(ctxt, EVERY_NETWORK)
 
     # -- rules -------------------------------------------------------------
 
@@ -318,18 +306,13 @@ class SecurityGroupsMixin:
             'remote_ip_prefix': values.get('remote_ip_prefix'),
             'remote_group_uuid': remote or None,
             'description': values.get('description') or ''})
-        self.notify(ctxt, self._networks_of_all_ports())
+        self.notify(ctxt, EVERY_NETWORK)
         return rule_resource(row, group.get('default_for') is not None)
 
     def delete_security_group_rule(self, ctxt, rule_id):
         self._rule_row(ctxt, rule_id)
         self.db.security_group_rule_delete(rule_id)
-        self.notify(ctxt, self._networks_of_all_ports())
-
-    def _networks_of_all_ports(self):
-        """What a rule change touches: every host that serves a port
-        (nube-network syncs all of its networks on any refresh)."""
-        return ['*']
+        self.notify(ctxt, EVERY_NETWORK)
 
     # -- ports and servers -------------------------------------------------
 

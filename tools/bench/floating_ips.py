@@ -27,6 +27,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..', '..'))
 
+import common  # noqa: E402
 import nube.conf  # noqa: E402
 from nube import context  # noqa: E402
 from nube.db.cell import api as cell_api  # noqa: E402
@@ -43,16 +44,12 @@ class _NoCasts:
         pass
 
 
-def _pct(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(q * len(values)))]
-
-
 def _report(name, values):
     total = sum(values)
     print('%-12s %5d calls: median %.2f ms, p95 %.2f ms, %.0f/s' % (
         name, len(values), statistics.median(values) * 1000,
-        _pct(values, 0.95) * 1000, len(values) / total if total else 0))
+        common.percentile(values, 95) * 1000,
+        len(values) / total if total else 0))
 
 
 def _timed(fn, items):

@@ -30,6 +30,7 @@ import uuid
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..', '..'))
 
+import common  # noqa: E402
 import nube.conf  # noqa: E402
 from nube import context  # noqa: E402
 from nube.db.cell import api as cell_api  # noqa: E402
@@ -48,14 +49,10 @@ class _NoCasts:
         pass
 
 
-def _pct(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(q * len(values)))]
-
-
 def _ms(values):
     return 'median %.2f ms, p95 %.2f ms' % (
-        statistics.median(values) * 1000, _pct(values, 0.95) * 1000)
+        statistics.median(values) * 1000,
+        common.percentile(values, 95) * 1000)
 
 
 def _dnsmasq_pid(networks_path, net_id):

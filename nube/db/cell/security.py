@@ -10,7 +10,6 @@ import sqlalchemy as sa
 
 from nube.db.cell import models
 from nube.network import exceptions as net_exc
-from nube.network import security_groups as sg_rules
 from nube import utils
 
 GROUPS = models.SecurityGroup.__table__
@@ -217,7 +216,7 @@ class SecurityGroupsMixin:
                 groups[rule.security_group_uuid]['rules'].append({
                     'direction': rule.direction,
                     'ethertype': rule.ethertype,
-                    'protocol': sg_rules.host_protocol(rule.protocol),
+                    'protocol': rule.protocol,
                     'port_range_min': rule.port_range_min,
                     'port_range_max': rule.port_range_max,
                     'remote_ip_prefix': rule.remote_ip_prefix,

@@ -51,6 +51,7 @@ from oslo_log import log as logging
 
 from nube.network.drivers import base
 from nube.network import exceptions
+from nube.network import security_groups
 
 LOG = logging.getLogger(__name__)
 
@@ -67,10 +68,7 @@ _SET = re.compile(r'nube-[0-9a-f]{16}(-t)?')
 SET_TYPE = 'hash:ip family inet'
 
 # Neutron's protocol names (IPv4 ones) and their numbers.
-PROTOCOLS = {'icmp': 1, 'igmp': 2, 'ipip': 4, 'tcp': 6, 'egp': 8, 'udp': 17,
-             'dccp': 33, 'rsvp': 46, 'gre': 47, 'esp': 50, 'ah': 51,
-             'ospf': 89, 'vrrp': 112, 'pgm': 113, 'sctp': 132,
-             'udplite': 136}
+PROTOCOLS = security_groups.PROTOCOL_NUMBERS
 _IPV6_ONLY = {'icmpv6', 'ipv6-icmp', 'ipv6-encap', 'ipv6-frag',
               'ipv6-nonxt', 'ipv6-opts', 'ipv6-route'}
 # How iptables-save prints these; every other protocol is a number here

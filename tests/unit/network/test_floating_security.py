@@ -274,9 +274,10 @@ def test_host_state_names_rules_and_members(nets):
         a['fixed_ips'][0]['ip_address']]
     tcp = [r for r in state[web['id']]['rules'] if r['direction'] ==
            'ingress']
-    # Stored as given ('6'), named for the host's rules.
+    # As stored: nube-network's rules take names and numbers alike
+    # (tests/unit/network/test_firewall.py).
     assert tcp == [{'direction': 'ingress', 'ethertype': 'IPv4',
-                    'protocol': 'tcp', 'port_range_min': 80,
+                    'protocol': '6', 'port_range_min': 80,
                     'port_range_max': 80, 'remote_ip_prefix': None,
                     'remote_group_id': None}]
     hosts = nets.db.network_host_state()
@@ -302,15 +303,6 @@ def test_server_groups_add_and_remove(nets):
         nets.change_server_security_group(ALICE, server, 'nope', True)
     assert nets.get_port(ALICE, port['id'])['security_groups'] == [
         nets.default_security_group('pa')]
-
-
-@pytest.mark.parametrize('stored,host', [
-    (None, None), ('tcp', 'tcp'), ('6', 'tcp'), ('17', 'udp'),
-    ('1', 'icmp'), ('gre', '47'), ('47', '47'), ('132', '132'),
-    ('sctp', '132')])
-def test_host_protocols(stored, host):
-    from nube.network import security_groups
-    assert security_groups.host_protocol(stored) == host
 
 
 def test_rules_filtered_by_any_protocol(nets):
