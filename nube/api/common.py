@@ -78,6 +78,17 @@ def empty_response(status):
     return response
 
 
+# Nova's proxies of the network API (os-networks, os-floating-ips,
+# os-security-groups...) are there up to microversion 2.35.
+PROXY_LAST_MINOR = 35
+
+
+def check_proxy_version(req, last_minor=PROXY_LAST_MINOR):
+    """Nova's 404 past the last microversion of a deprecated proxy."""
+    if req.at_least(last_minor + 1):
+        raise webob.exc.HTTPNotFound()
+
+
 def json_body(req):
     """The parsed JSON body, or None when there is none."""
     body = req.body

@@ -24,18 +24,13 @@ from nube.network import api as network_api
 from nube.network import exceptions as net_exc
 from nube.policies import floating_ips as policies
 
-# Nova serves the proxy up to 2.35 and the server actions up to 2.43.
-LAST_MINOR = 35
+# Nova serves the proxy up to 2.35 (common.check_proxy_version) and the
+# server actions up to 2.43.
 LAST_ACTION_MINOR = 43
 
 # One network API per process: it keeps each cell's network API (and its
 # RPC client) across requests.
 NETWORK = network_api.API()
-
-
-def _check_version(req, last=LAST_MINOR):
-    if req.at_least(last + 1):
-        raise webob.exc.HTTPNotFound()
 
 
 def _pool_names(req):
@@ -71,7 +66,7 @@ def _get(req, fip_id):
 
 def pools(req):
     """The external networks, by name (below 2.36)."""
-    _check_version(req)
+    common.check_proxy_version(req)
     common.authorize(req, policies.POOLS)
     return common.json_response({'floating_ip_pools': [
         {'name': name} for name in _pool_names(req).values()]})
@@ -82,7 +77,7 @@ def pools(req):
 def index(req):
     """The caller's project's floating IPs (an admin's too: Nova lists
     by project), below 2.36."""
-    _check_version(req)
+    common.check_proxy_version(req)
     common.authorize(req, policies.FLOATING_IPS % 'list')
     names = _pool_names(req)
     fips = NETWORK.list_floatingips(
@@ -92,7 +87,7 @@ def index(req):
 
 
 def show(req, floating_ip_id):
-    _check_version(req)
+    common.check_proxy_version(req)
     common.authorize(req, policies.FLOATING_IPS % 'show')
     fip = _get(req, floating_ip_id)
     return common.json_response({'floating_ip': _view(fip,
@@ -110,7 +105,7 @@ def _find_pool(pools, wanted):
 
 def create(req):
     """Allocate a floating IP from a pool (200, as Nova)."""
-    _check_version(req)
+    common.check_proxy_version(req)
     body = validation.validate(schema.create, common.json_body(req))
     common.authorize(req, policies.FLOATING_IPS % 'create')
     wanted = body.get('pool')
@@ -138,7 +133,7 @@ def create(req):
 
 def delete(req, floating_ip_id):
     """Release a floating IP (disassociated first); 202."""
-    _check_version(req)
+    common.check_proxy_version(req)
     common.authorize(req, policies.FLOATING_IPS % 'delete')
     fip = _get(req, floating_ip_id)
     try:
@@ -184,7 +179,7 @@ def _fixed_address(instance, address, fixed_address):
 
 def add_floating_ip(req, server_id, body):
     """addFloatingIp (below 2.44): 202."""
-    _check_version(req, LAST_ACTION_MINOR)
+    common.check_proxy_version(req, LAST_ACTION_MINOR)
     body = validation.validate(schema.add_floating_ip, body)
     params = body['addFloatingIp']
     instance = _server(req, server_id, 'add')
@@ -210,7 +205,7 @@ def add_floating_ip(req, server_id, body):
 def remove_floating_ip(req, server_id, body):
     """removeFloatingIp (below 2.44): 202; 409 when the address is not
     associated with this server."""
-    _check_version(req, LAST_ACTION_MINOR)
+    common.check_proxy_version(req, LAST_ACTION_MINOR)
     body = validation.validate(schema.remove_floating_ip, body)
     instance = _server(req, server_id, 'remove')
     address = body['removeFloatingIp']['address']

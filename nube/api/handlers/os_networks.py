@@ -20,9 +20,6 @@ from nube.network import api as network_api
 from nube.network import exceptions as net_exc
 from nube.policies import os_networks as policies
 
-# Nova serves the proxy up to 2.35.
-LAST_MINOR = 35
-
 FIELDS = ('id', 'cidr', 'netmask', 'gateway', 'broadcast', 'dns1', 'dns2',
           'cidr_v6', 'gateway_v6', 'label', 'netmask_v6')
 ADMIN_FIELDS = ('created_at', 'updated_at', 'deleted_at', 'deleted',
@@ -68,11 +65,6 @@ def _view(ctxt, network, subnets):
     return {field: known.get(field) for field in fields}
 
 
-def _check_version(req):
-    if req.at_least(LAST_MINOR + 1):
-        raise webob.exc.HTTPNotFound()
-
-
 def _render(req, api, networks):
     subnets = {}
     if networks:
@@ -85,7 +77,7 @@ def _render(req, api, networks):
 
 def index(req):
     """List the networks the caller sees (below 2.36)."""
-    _check_version(req)
+    common.check_proxy_version(req)
     common.authorize(req, policies.NETWORKS % 'list')
     api = network_api.API()
     networks = api.list_networks(req.context)
@@ -94,7 +86,7 @@ def index(req):
 
 def show(req, network_id):
     """Show one network the caller sees (below 2.36)."""
-    _check_version(req)
+    common.check_proxy_version(req)
     common.authorize(req, policies.NETWORKS % 'show')
     api = network_api.API()
     try:

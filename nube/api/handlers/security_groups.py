@@ -26,15 +26,8 @@ from nube import exception
 from nube.network import exceptions as net_exc
 from nube.policies import security_groups as policies
 
-# Nova serves the group and rule proxies up to 2.35.
-LAST_MINOR = 35
 MAX_LENGTH = 255
 NETWORK = floating_ips.NETWORK
-
-
-def _check_version(req):
-    if req.at_least(LAST_MINOR + 1):
-        raise webob.exc.HTTPNotFound()
 
 
 def _authorize(req, rule, target=None):
@@ -140,7 +133,7 @@ def _limited(req, items):
 def index(req):
     """The caller's project's groups (all with all_tenants, for admins),
     below 2.36."""
-    _check_version(req)
+    common.check_proxy_version(req)
     _authorize(req, 'get')
     ctxt = req.context
     filters = None
@@ -151,7 +144,7 @@ def index(req):
 
 
 def show(req, security_group_id):
-    _check_version(req)
+    common.check_proxy_version(req)
     _authorize(req, 'show')
     group = _get_group(req, security_group_id)
     return common.json_response(
@@ -190,7 +183,7 @@ def _group_values(body):
 
 def create(req):
     """A new group of the caller's project (200, as Nova)."""
-    _check_version(req)
+    common.check_proxy_version(req)
     _authorize(req, 'create')
     values = _group_values(common.json_body(req))
     try:
@@ -205,7 +198,7 @@ def create(req):
 
 
 def update(req, security_group_id):
-    _check_version(req)
+    common.check_proxy_version(req)
     _authorize(req, 'update')
     group = _get_group(req, security_group_id)
     values = _group_values(common.json_body(req))
@@ -222,7 +215,7 @@ def update(req, security_group_id):
 
 def delete(req, security_group_id):
     """202; a group in use (or the default group) is Nova's 400."""
-    _check_version(req)
+    common.check_proxy_version(req)
     _authorize(req, 'delete')
     group = _get_group(req, security_group_id)
     try:
@@ -323,7 +316,7 @@ def _neutron_rule(parent_id, new):
 
 def create_rule(req):
     """An ingress rule in a group (200, as Nova)."""
-    _check_version(req)
+    common.check_proxy_version(req)
     _authorize(req, 'rule:create')
     body = common.json_body(req)
     _from_body(body, 'security_group_rule')
@@ -366,7 +359,7 @@ def create_rule(req):
 
 
 def delete_rule(req, security_group_rule_id):
-    _check_version(req)
+    common.check_proxy_version(req)
     _authorize(req, 'rule:delete')
     rule_id = _validate_id(security_group_rule_id)
     try:
