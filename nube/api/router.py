@@ -14,6 +14,7 @@ import webob.exc
 
 from nube.api import common
 from nube.api import fault
+from nube.api.handlers import aggregates
 from nube.api.handlers import availability_zones
 from nube.api.handlers import flavor_extra_specs
 from nube.api.handlers import flavors
@@ -23,8 +24,11 @@ from nube.api.handlers import interfaces
 from nube.api.handlers import keypairs
 from nube.api.handlers import limits
 from nube.api.handlers import os_networks
+from nube.api.handlers import quota_class_sets
+from nube.api.handlers import quota_sets
 from nube.api.handlers import security_groups
 from nube.api.handlers import server_actions
+from nube.api.handlers import server_groups
 from nube.api.handlers import server_metadata
 from nube.api.handlers import servers
 from nube.api.handlers import services
@@ -52,6 +56,10 @@ ROUTES = (
     ('/os-keypairs', {'GET': keypairs.index, 'POST': keypairs.create}),
     ('/os-keypairs/{keypair_name}', {'GET': keypairs.show,
                                      'DELETE': keypairs.delete}),
+    ('/os-server-groups', {'GET': server_groups.index,
+                           'POST': server_groups.create}),
+    ('/os-server-groups/{server_group_id}',
+     {'GET': server_groups.show, 'DELETE': server_groups.delete}),
     ('/openapi.json', {'GET': openapi_wsgi.compute_document}),
     ('/flavors', {'GET': flavors.index, 'POST': flavors.create}),
     ('/flavors/detail', {'GET': flavors.detail}),
@@ -71,7 +79,19 @@ ROUTES = (
     ('/os-hypervisors/{pattern}/servers', {'GET': hypervisors.servers}),
     ('/os-availability-zone', {'GET': availability_zones.index}),
     ('/os-availability-zone/detail', {'GET': availability_zones.detail}),
+    ('/os-aggregates', {'GET': aggregates.index, 'POST': aggregates.create}),
+    ('/os-aggregates/{aggregate_id}',
+     {'GET': aggregates.show, 'PUT': aggregates.update,
+      'DELETE': aggregates.delete}),
+    ('/os-aggregates/{aggregate_id}/action', {'POST': aggregates.action}),
     ('/limits', {'GET': limits.index}),
+    ('/os-quota-sets/{tenant_id}',
+     {'GET': quota_sets.show, 'PUT': quota_sets.update,
+      'DELETE': quota_sets.delete}),
+    ('/os-quota-sets/{tenant_id}/detail', {'GET': quota_sets.detail}),
+    ('/os-quota-sets/{tenant_id}/defaults', {'GET': quota_sets.defaults}),
+    ('/os-quota-class-sets/{id}', {'GET': quota_class_sets.show,
+                                   'PUT': quota_class_sets.update}),
     ('/os-networks', {'GET': os_networks.index, 'POST': os_networks.create}),
     ('/os-networks/add', {'POST': os_networks.add}),
     ('/os-networks/{network_id}', {'GET': os_networks.show,

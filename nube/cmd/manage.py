@@ -7,6 +7,8 @@
   nube-manage cell_v2 list_cells | discover_hosts | list_hosts
   nube-manage flavor create NAME --ram MB --vcpus N --disk GB [--id ID]
   nube-manage flavor list | delete ID
+  nube-manage quota show|update|delete --project P [--user U] ...
+  nube-manage quota class show|update [--name default] ...
 """
 
 import argparse
@@ -15,6 +17,7 @@ import sys
 from nube import exception
 from nube.cells import targeting
 from nube.cmd import common
+from nube.cmd import manage_quota
 import nube.conf
 from nube.db import base
 from nube.db import migration
@@ -251,6 +254,7 @@ def _parser():
         func=flavor_defaults)
     identity_manage.register(sub)
     network_manage.register(sub)
+    manage_quota.register(sub)
     image_db = sub.add_parser('image_db').add_subparsers(dest='action',
                                                          required=True)
     image_db.add_parser('sync').set_defaults(func=image_db_sync)
@@ -259,7 +263,7 @@ def _parser():
 
 _CATEGORIES = ('api_db', 'db', 'cell_v2', 'flavor',
                'image_db') + identity_manage.CATEGORIES + \
-    network_manage.CATEGORIES
+    network_manage.CATEGORIES + manage_quota.CATEGORIES
 
 
 def main(argv=None):

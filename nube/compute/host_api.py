@@ -7,6 +7,7 @@ from oslo_log import log as logging
 from nube import exception
 from nube.cells import targeting
 import nube.conf
+from nube.db.api import aggregates as aggregates_db
 from nube.db.api import api as api_db
 from nube.scheduler import host_state
 
@@ -29,10 +30,11 @@ class HostAPI:
         return results
 
     def _zones_by_host(self):
-        meta = api_db.get_database().aggregate_host_metadata()
-        return {host: values.get('availability_zone')
-                for host, values in meta.items()
-                if values.get('availability_zone')}
+        """{host: zone} of hosts an aggregate puts in a zone (a host in
+        several shows them joined with ',', as the scheduler sees it)."""
+        zones = aggregates_db.host_zones(api_db.get_database())
+        return {host: ','.join(sorted(names))
+                for host, names in zones.items()}
 
     def service_get_all(self, ctxt, host=None, binary=None):
         zones = self._zones_by_host()

@@ -7,15 +7,13 @@ is cast to the server's compute.
 """
 
 from nube.cells import targeting
+from nube.compute import limits
 from nube.compute import states
 import nube.conf
 from nube.db.cell import metadata as metadata_db
 from nube import exception
 
 CONF = nube.conf.CONF
-
-# Nova's quota_metadata_items default, also reported by GET /limits.
-METADATA_ITEMS = 128
 
 # Where Nova lets the metadata of a server change (task_state None).
 METADATA_VM_STATES = (states.ACTIVE, states.PAUSED, states.SUSPENDED,
@@ -82,9 +80,11 @@ class InstanceOpsMixin:
         """Merge (or with ``delete`` replace) the metadata; the result."""
         cell_db = self._check_metadata_change(ctxt, server_id,
                                               'update metadata')
-        return metadata_db.metadata_update(cell_db, server_id, metadata,
-                                           delete=delete,
-                                           limit=METADATA_ITEMS)
+        # The project's quota (Nova's metadata_items), checked with the
+        # merge in the cell DB's transaction.
+        return metadata_db.metadata_update(
+            cell_db, server_id, metadata, delete=delete,
+            limit=limits.metadata_limit(self.db, ctxt))
 
     def delete_instance_metadata(self, ctxt, server_id, key):
         cell_db = self._check_metadata_change(ctxt, server_id,
@@ -106,9 +106,7 @@ class InstanceOpsMixin:
                           (None,))
         image = self._get_image(ctxt, image_ref)
         self._check_image_fits(image, instance['flavor'] or instance)
-        metadata = updates.get('metadata')
-        if metadata is not None and len(metadata) > METADATA_ITEMS:
-            raise exception.MetadataLimitExceeded(allowed=METADATA_ITEMS)
+        limits.check_metadata(updates.get('metadata'), self.db, ctxt)
         properties = image.get('properties') or {}
         values = dict(updates, task_state=states.REBUILDING, progress=0,
                       image_ref=image['id'],

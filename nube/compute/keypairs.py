@@ -23,13 +23,12 @@ from cryptography.x509.oid import NameOID
 
 from nube.db.api import keypairs as keypairs_db
 from nube import exception
+from nube import quota
 from nube import utils
 
 TYPE_SSH = 'ssh'
 TYPE_X509 = 'x509'
 
-# Nova's quota_key_pairs default (GET /limits maxTotalKeypairs).
-KEYPAIRS_PER_USER = 100
 KEY_BITS = 2048
 _SAFE_NAME_CHARS = set('_- ' + string.digits + string.ascii_letters)
 # Microsoft's User Principal Name, what WinRM certificate auth reads.
@@ -146,36 +145,54 @@ class KeypairAPI:
                 reason='Keypair name must be string and between 1 and 255 '
                        'characters long')
 
-    def _check_new(self, user_id, name):
-        self._validate_name(name)
-        # Early, before a key is generated; the insert checks again.
-        if keypairs_db.key_pair_count(self.db, user_id) >= KEYPAIRS_PER_USER:
-            raise exception.KeypairLimitExceeded()
+    def limit(self, user_id, project_id=None):
+        """Key pairs ``user_id`` may have (None: no limit): the user's
+        quota within ``project_id`` (the caller's, as in Nova), else the
+        default."""
+        if project_id is None:
+            allowed = quota.get_defaults(self.db)['key_pairs']
+        else:
+            allowed = quota.get_project(self.db, project_id,
+                                        user_id)['key_pairs']
+        return None if allowed == quota.UNLIMITED else allowed
 
-    def _store(self, user_id, name, key_type, public_key, fingerprint):
+    def _check_new(self, user_id, name, project_id):
+        """The limit, checked early (before a key is generated); the
+        insert checks it again in its transaction."""
+        self._validate_name(name)
+        allowed = self.limit(user_id, project_id)
+        if allowed is not None and \
+                keypairs_db.key_pair_count(self.db, user_id) >= allowed:
+            raise exception.KeypairLimitExceeded()
+        return allowed
+
+    def _store(self, user_id, name, key_type, public_key, fingerprint,
+               allowed):
         return keypairs_db.key_pair_create(self.db, {
             'user_id': user_id, 'name': name, 'type': key_type,
             'public_key': public_key, 'fingerprint': fingerprint},
-            limit=KEYPAIRS_PER_USER)
+            limit=allowed)
 
     def import_key_pair(self, user_id, name, public_key,
-                        key_type=TYPE_SSH):
-        self._check_new(user_id, name)
+                        key_type=TYPE_SSH, project_id=None):
+        allowed = self._check_new(user_id, name, project_id)
         if key_type == TYPE_X509:
             fingerprint = x509_fingerprint(public_key)
         else:
             fingerprint = ssh_fingerprint(public_key)
-        return self._store(user_id, name, key_type, public_key, fingerprint)
+        return self._store(user_id, name, key_type, public_key, fingerprint,
+                           allowed)
 
-    def create_key_pair(self, user_id, name, key_type=TYPE_SSH):
+    def create_key_pair(self, user_id, name, key_type=TYPE_SSH,
+                        project_id=None):
         """(key pair, private key): the private key is not stored."""
-        self._check_new(user_id, name)
+        allowed = self._check_new(user_id, name, project_id)
         if key_type == TYPE_X509:
             private, public, fingerprint = generate_x509_cert(user_id)
         else:
             private, public, fingerprint = generate_ssh_key()
         return self._store(user_id, name, key_type, public,
-                           fingerprint), private
+                           fingerprint, allowed), private
 
     def get_key_pairs(self, user_id, limit=None, marker=None):
         return keypairs_db.key_pair_get_all_by_user(

@@ -2,25 +2,24 @@
 
 ``[api] max_count`` caps how many servers one request may ask for (the
 compute API builds a record per server, so an unchecked count of 2**31
-would never finish). The personality and metadata limits are Nova's
-quota defaults, reported by GET /limits and answered with Nova's 403.
+would never finish). The personality and metadata limits are the
+project's quotas (``metadata_items``, ``injected_files``,
+``injected_file_path_length``, ``injected_file_content_bytes``: the
+caller's project and user, as Nova checks them; without a database the
+defaults), reported by GET /limits and answered with Nova's 403.
 """
 
 import base64
 import binascii
 
-from nube.compute import instance_ops
 import nube.conf
 from nube import exception
+from nube import quota
 
 CONF = nube.conf.CONF
 
-# Nova's quota defaults (injected_files, injected_file_path_length,
-# injected_file_content_bytes, metadata_items).
-PERSONALITY_FILES = 5
-PERSONALITY_PATH_LENGTH = 255
-PERSONALITY_CONTENT_BYTES = 10240
-METADATA_ITEMS = instance_ops.METADATA_ITEMS
+_PER_ITEM = ('metadata_items', 'injected_files', 'injected_file_path_length',
+             'injected_file_content_bytes')
 
 
 class TooManyInstances(exception.Invalid):
@@ -49,25 +48,58 @@ def check_counts(min_count, max_count):
         raise exception.Invalid('min_count must be <= max_count')
 
 
-def check_metadata(metadata):
-    """403 (Nova's quota answer) for more than METADATA_ITEMS items."""
-    if metadata and len(metadata) > METADATA_ITEMS:
-        raise exception.MetadataLimitExceeded(allowed=METADATA_ITEMS)
+def item_limits(db=None, ctxt=None):
+    """``{resource: limit or None}`` of the per-item quotas that apply to
+    the caller: the smaller of its project's and its user's (None: no
+    limit); the defaults when no database is given."""
+    if db is None or ctxt is None:
+        layers = [quota.config_defaults()]
+    else:
+        layers = [quota.get_project(db, ctxt.project_id)]
+        if ctxt.user_id:
+            layers.append(quota.get_project(db, ctxt.project_id,
+                                            ctxt.user_id))
+    result = {}
+    for name in _PER_ITEM:
+        finite = [layer[name] for layer in layers
+                  if layer[name] != quota.UNLIMITED]
+        result[name] = min(finite) if finite else None
+    return result
 
 
-def check_personality(files):
+def metadata_limit(db=None, ctxt=None):
+    return item_limits(db, ctxt)['metadata_items']
+
+
+def check_metadata(metadata, db=None, ctxt=None, limits=None):
+    """403 (Nova's quota answer) for more items than the quota allows.
+    ``limits``: what item_limits answered, if the caller has it."""
+    if not metadata:
+        return
+    allowed = (limits or item_limits(db, ctxt))['metadata_items']
+    if allowed is not None and len(metadata) > allowed:
+        raise exception.MetadataLimitExceeded(allowed=allowed)
+
+
+def check_personality(files, db=None, ctxt=None, limits=None):
     """403 as Nova's injected-file quotas answer (the files are ignored:
     nube guests get no file injection)."""
     files = files or []
-    if len(files) > PERSONALITY_FILES:
+    if not files:
+        return
+    limits = limits or item_limits(db, ctxt)
+    count = limits['injected_files']
+    path_length = limits['injected_file_path_length']
+    content_bytes = limits['injected_file_content_bytes']
+    if count is not None and len(files) > count:
         raise PersonalityLimitExceeded()
     for item in files:
-        if len(item.get('path') or '') > PERSONALITY_PATH_LENGTH:
-            raise PersonalityPathLimitExceeded(
-                allowed=PERSONALITY_PATH_LENGTH)
-        if _decoded_size(item.get('contents')) > PERSONALITY_CONTENT_BYTES:
-            raise PersonalityContentLimitExceeded(
-                allowed=PERSONALITY_CONTENT_BYTES)
+        if path_length is not None and \
+                len(item.get('path') or '') > path_length:
+            raise PersonalityPathLimitExceeded(allowed=path_length)
+        if content_bytes is not None and \
+                _decoded_size(item.get('contents')) > content_bytes:
+            raise PersonalityContentLimitExceeded(allowed=content_bytes)
 
 
 def _decoded_size(contents):

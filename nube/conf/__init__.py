@@ -14,6 +14,7 @@ from nube.conf import image
 from nube.conf import libvirt
 from nube.conf import network
 from nube.conf import network_api
+from nube.conf import quota
 from nube.conf import revocation
 from nube.conf import scheduler
 from nube.conf import service_auth
@@ -21,8 +22,8 @@ from nube.conf import service_auth
 CONF = cfg.CONF
 
 _MODULES = (default, api, cells, compute, conductor, database, glance,
-            identity, image, libvirt, network, network_api, revocation,
-            scheduler, service_auth)
+            identity, image, libvirt, network, network_api, quota,
+            revocation, scheduler, service_auth)
 
 for _mod in _MODULES:
     _mod.register_opts(CONF)

@@ -67,15 +67,6 @@ opts = [
                help='Bridge of the external network `nube-manage floating '
                     'create` makes (the host holds the gateway and the '
                     'floating addresses on it).'),
-    cfg.IntOpt('quota_floatingip', default=50, min=-1,
-               help='Most floating IPs a project may hold in a cell '
-                    '(Neutron\'s default; -1: no limit).'),
-    cfg.IntOpt('quota_security_group', default=10, min=-1,
-               help='Most security groups a project may have, its '
-                    'default group included (-1: no limit).'),
-    cfg.IntOpt('quota_security_group_rule', default=100, min=-1,
-               help='Most security group rules a project may have '
-                    '(-1: no limit).'),
 ]
 
 

@@ -22,17 +22,29 @@ scheduler_opts = [
                     'scheduled again, once per scheduler process.'),
     cfg.IntOpt('reaper_interval', default=10, min=1,
                help='Seconds between scans for stale build requests.'),
+    cfg.StrOpt('selection', default='filter_weigher',
+               choices=[('filter_weigher', 'filter the hosts, weigh the '
+                         'ones that pass and take the best (or one of the '
+                         'host_subset_size best)'),
+                        ('chance', 'filter the hosts and take one of the '
+                         'ones that pass at random; weighers do not run')],
+               help='How the scheduler picks among the hosts that pass '
+                    'the filters.'),
 ]
 
 filter_opts = [
     cfg.ListOpt('enabled_filters',
                 default=['ComputeFilter', 'AvailabilityZoneFilter',
                          'ResourceFilter', 'ImagePropertiesFilter',
-                         'SameHostFilter', 'DifferentHostFilter'],
+                         'SameHostFilter', 'DifferentHostFilter',
+                         'ServerGroupAntiAffinityFilter',
+                         'ServerGroupAffinityFilter'],
                 help='Filters (nube.scheduler.filters entry points) a host '
                      'must pass, in order.'),
     cfg.ListOpt('weight_classes',
-                default=['RAMWeigher', 'CPUWeigher', 'DiskWeigher'],
+                default=['RAMWeigher', 'CPUWeigher', 'DiskWeigher',
+                         'ServerGroupSoftAffinityWeigher',
+                         'ServerGroupSoftAntiAffinityWeigher'],
                 help='Weighers (nube.scheduler.weights entry points).'),
     cfg.FloatOpt('ram_weight_multiplier', default=1.0,
                  help='Positive spreads by free RAM, negative packs.'),
@@ -43,6 +55,13 @@ filter_opts = [
     cfg.IntOpt('host_subset_size', default=1, min=1,
                help='Pick randomly among this many best hosts, to spread '
                     'racing schedulers.'),
+    cfg.FloatOpt('soft_affinity_weight_multiplier', default=1.0, min=0.0,
+                 help='How strongly a soft-affinity group\'s next member '
+                      'is drawn to the hosts its members run on.'),
+    cfg.FloatOpt('soft_anti_affinity_weight_multiplier', default=1.0,
+                 min=0.0,
+                 help='How strongly a soft-anti-affinity group\'s next '
+                      'member is kept off the hosts its members run on.'),
 ]
 
 

@@ -23,6 +23,7 @@ import nube.conf
 from nube.network import cells
 from nube.network import exceptions as net_exc
 from nube.network import floating
+from nube.network import quotas
 from nube.network import resources
 from nube.network import rpcapi as network_rpcapi
 from nube.network import security_groups
@@ -34,6 +35,10 @@ LOG = logging.getLogger(__name__)
 # The network API across cells (nube/network/cells.py), imported as
 # nube.network.api.API by its callers.
 API = cells.API
+
+# GET /limits and the quota sets count floating IPs and security groups
+# over every cell.
+quotas.register()
 
 BRIDGE_NAME_MAX = 15
 

@@ -16,6 +16,7 @@ from oslo_utils import uuidutils
 
 import nube.conf
 from nube import exception
+from nube import quota as nube_quota
 from nube.network import exceptions as net_exc
 from nube.network import resources
 
@@ -99,7 +100,7 @@ class FloatingIpsMixin:
             raise net_exc.ExternalNetworkRequired(net_id=net_row['uuid'])
         project_id = values.get('project_id') or values.get('tenant_id') or \
             ctxt.project_id
-        quota = CONF.network.quota_floatingip
+        quota = nube_quota.limit_of('floating_ips', project_id)
         if quota >= 0 and self.db.floating_ip_count(project_id) >= quota:
             raise exception.OverQuota(resources="['floatingip']")
         port, fixed_address = None, None

@@ -17,6 +17,7 @@ from oslo_utils import uuidutils
 
 import nube.conf
 from nube import exception
+from nube import quota as nube_quota
 from nube.network import exceptions as net_exc
 from nube.network import resources
 
@@ -218,7 +219,7 @@ class SecurityGroupsMixin:
         if values.get('name') == DEFAULT:
             raise net_exc.SecurityGroupDefaultAlreadyExists()
         self.default_security_group(project_id)
-        quota = CONF.network.quota_security_group
+        quota = nube_quota.limit_of('security_groups', project_id)
         if quota >= 0 and len(self.db.security_group_get_all(
                 project_id=project_id)) >= quota:
             raise _over_quota('security_group')
@@ -291,7 +292,8 @@ class SecurityGroupsMixin:
                 self._group_row(ctxt, remote)
             except net_exc.SecurityGroupNotFound:
                 raise net_exc.SecurityGroupRemoteGroupNotFound(id=remote)
-        quota = CONF.network.quota_security_group_rule
+        quota = nube_quota.limit_of('security_group_rules',
+                                    group['project_id'])
         if quota >= 0 and len(self.db.security_group_rule_get_all(
                 project_id=group['project_id'])) >= quota:
             raise _over_quota('security_group_rule')

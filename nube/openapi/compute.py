@@ -9,6 +9,7 @@ cover what the handlers accept.
 """
 
 from nube.api import fault
+from nube.api.handlers import aggregates
 from nube.api.handlers import flavor_extra_specs
 from nube.api.handlers import flavors
 from nube.api.handlers import floating_ips
@@ -16,8 +17,11 @@ from nube.api.handlers import hypervisors
 from nube.api.handlers import keypairs
 from nube.api.handlers import limits
 from nube.api.handlers import os_networks
+from nube.api.handlers import quota_class_sets
+from nube.api.handlers import quota_sets
 from nube.api.handlers import security_groups
 from nube.api.handlers import server_actions
+from nube.api.handlers import server_groups
 from nube.api.handlers import interfaces
 from nube.api.handlers import server_metadata
 from nube.api.handlers import servers
@@ -25,11 +29,14 @@ from nube.api.handlers import servers_query
 from nube.api.handlers import services
 from nube.api import microversion
 from nube.api import router
+from nube.api.schemas import aggregates as aggregate_schemas
 from nube.api.schemas import flavors as flavor_schemas
 from nube.api.schemas import floating_ips as floating_ip_schemas
 from nube.api.schemas import keypairs as keypair_schemas
+from nube.api.schemas import quotas as quota_schemas
 from nube.api.schemas import security_groups as security_group_schemas
 from nube.api.schemas import server_actions as action_schemas
+from nube.api.schemas import server_groups as server_group_schemas
 from nube.api.schemas import interfaces as interface_schemas
 from nube.api.schemas import server_metadata as metadata_schemas
 from nube.api.schemas import servers as server_schemas
@@ -68,6 +75,14 @@ BODIES = {
     security_groups.create: lambda r: security_group_schemas.create,
     security_groups.update: lambda r: security_group_schemas.update,
     security_groups.create_rule: lambda r: security_group_schemas.create_rule,
+    quota_sets.update: quota_schemas.update_set_for,
+    quota_class_sets.update: quota_schemas.update_class_for,
+    aggregates.create: lambda r: aggregate_schemas.create,
+    aggregates.update: lambda r: aggregate_schemas.update,
+    aggregates.action: lambda r: {'oneOf': [
+        aggregate_schemas.add_host, aggregate_schemas.remove_host,
+        aggregate_schemas.set_metadata]},
+    server_groups.create: server_group_schemas.create_for,
 }
 
 # Action name (the body's only key) -> its schema at a version.
@@ -109,6 +124,11 @@ QUERIES = {
     services.index: ('host', 'binary'),
     limits.index: ('tenant_id',),
     security_groups.index: ('limit', 'offset', 'all_tenants'),
+    server_groups.index: ('limit', 'offset', 'all_projects'),
+    quota_sets.show: ('user_id',),
+    quota_sets.detail: ('user_id',),
+    quota_sets.update: ('user_id',),
+    quota_sets.delete: ('user_id',),
 }
 
 _QUERY_SCHEMAS = {

@@ -7,6 +7,7 @@ a policy file needs to name only the rules it changes.
 
 import itertools
 
+from nube.policies import aggregates
 from nube.policies import attach_interfaces
 from nube.policies import availability_zones
 from nube.policies import base
@@ -20,7 +21,9 @@ from nube.policies import limits
 from nube.policies import lock_server
 from nube.policies import networks
 from nube.policies import os_networks
+from nube.policies import quotas
 from nube.policies import security_groups
+from nube.policies import server_groups
 from nube.policies import server_metadata
 from nube.policies import servers
 from nube.policies import services
@@ -29,6 +32,9 @@ MODULES = [base, servers, flavors, hypervisors, services,
            availability_zones, limits, images, image_members, lock_server,
            server_metadata, keypairs, networks, attach_interfaces,
            os_networks, floating_ips, security_groups]
+MODULES += [aggregates]
+MODULES += [quotas]
+MODULES += [server_groups]
 
 
 def list_rules():

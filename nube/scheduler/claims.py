@@ -30,15 +30,22 @@ _N = _NODES.c
 _VCPUS = sa.bindparam('b_vcpus', type_=sa.Integer)
 _MEMORY_MB = sa.bindparam('b_memory_mb', type_=sa.Integer)
 _DISK_GB = sa.bindparam('b_disk_gb', type_=sa.Integer)
+# An aggregate's allocation ratio, or NULL for the node's own.
+_CPU_RATIO = sa.func.coalesce(sa.bindparam('b_cpu_ratio', type_=sa.Float),
+                              _N.cpu_allocation_ratio)
+_RAM_RATIO = sa.func.coalesce(sa.bindparam('b_ram_ratio', type_=sa.Float),
+                              _N.ram_allocation_ratio)
+_DISK_RATIO = sa.func.coalesce(sa.bindparam('b_disk_ratio', type_=sa.Float),
+                               _N.disk_allocation_ratio)
 # Built once: a claim is one cached statement and its parameters.
 _CLAIM = sa.update(_NODES).where(
     _N.id == sa.bindparam('b_node_id'),
     _N.deleted == 0,
-    _N.vcpus_used + _VCPUS <= _N.vcpus * _N.cpu_allocation_ratio,
+    _N.vcpus_used + _VCPUS <= _N.vcpus * _CPU_RATIO,
     _N.memory_mb_used + _MEMORY_MB <=
-    _N.memory_mb * _N.ram_allocation_ratio - _N.reserved_memory_mb,
+    _N.memory_mb * _RAM_RATIO - _N.reserved_memory_mb,
     (_N.local_gb_used + _DISK_GB) * 1024 <=
-    _N.local_gb * _N.disk_allocation_ratio * 1024 - _N.reserved_disk_mb,
+    _N.local_gb * _DISK_RATIO * 1024 - _N.reserved_disk_mb,
 ).values(
     vcpus_used=_N.vcpus_used + _VCPUS,
     memory_mb_used=_N.memory_mb_used + _MEMORY_MB,
@@ -48,11 +55,17 @@ _CLAIM = sa.update(_NODES).where(
 )
 
 
-def _claim(conn, node_id, flavor):
+def _claim(conn, node, flavor):
+    """``node``: a compute node dict; its ``cpu_allocation_ratio`` /
+    ``ram_allocation_ratio`` / ``disk_allocation_ratio``, when set, are
+    the ratios an aggregate imposes instead of the node's own."""
     vcpus, memory_mb, disk_gb = resources_for(flavor)
     return conn.execute(_CLAIM, {
-        'b_node_id': node_id, 'b_vcpus': vcpus, 'b_memory_mb': memory_mb,
-        'b_disk_gb': disk_gb}).rowcount == 1
+        'b_node_id': node['id'], 'b_vcpus': vcpus, 'b_memory_mb': memory_mb,
+        'b_disk_gb': disk_gb,
+        'b_cpu_ratio': node.get('cpu_allocation_ratio'),
+        'b_ram_ratio': node.get('ram_allocation_ratio'),
+        'b_disk_ratio': node.get('disk_allocation_ratio')}).rowcount == 1
 
 
 @base.retry_on_deadlock
@@ -66,7 +79,7 @@ def claim_and_create(cell_db, node, instance_values):
     values = dict(instance_values, host=node['host'],
                   node=node['hypervisor_hostname'])
     with cell_db.transaction() as conn:
-        if not _claim(conn, node['id'], values['flavor']):
+        if not _claim(conn, node, values['flavor']):
             raise exception.ClaimFailed(host=node['host'],
                                         reason='not enough resources left')
         return cell_db.instance_create(values, conn)
@@ -90,7 +103,7 @@ def move_claim(cell_db, instance_uuid, node, updates=None):
             raise exception.InstanceNotFound(instance_id=instance_uuid)
         flavor = {'vcpus': row.vcpus, 'memory_mb': row.memory_mb,
                   'root_gb': row.root_gb, 'ephemeral_gb': row.ephemeral_gb}
-        if not _claim(session, node['id'], flavor):
+        if not _claim(session, node, flavor):
             raise exception.ClaimFailed(host=node['host'],
                                         reason='not enough resources left')
         if row.host is not None and row.node is not None:

@@ -57,8 +57,7 @@ class HostManager:
             for node in nodes:
                 key = (node['host'], node['hypervisor_hostname'])
                 state = self._states.get(key)
-                agg = [aggregates[node['host']]] \
-                    if node['host'] in aggregates else []
+                agg = aggregates.get(node['host'], ())
                 if state is None:
                     state = hs.HostState.from_dicts(
                         node, services.get(node['host']), agg,

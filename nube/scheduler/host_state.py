@@ -9,10 +9,13 @@ the instances of one multi-create spread out.
 
 import datetime
 
+from oslo_log import log as logging
+
 from nube import utils
 import nube.conf
 
 CONF = nube.conf.CONF
+LOG = logging.getLogger(__name__)
 
 
 def disk_mb_for(flavor):
@@ -67,6 +70,32 @@ def _aggregate_metadata(aggregates):
     return result
 
 
+RATIO_KEYS = ('cpu_allocation_ratio', 'ram_allocation_ratio',
+              'disk_allocation_ratio')
+
+
+def _aggregate_ratios(metadata_dicts):
+    """(cpu, ram, disk) ratio set by the aggregates: the smallest value
+    when several do, None when none does (or none parses)."""
+    result = []
+    for key in RATIO_KEYS:
+        values = []
+        for meta in metadata_dicts:
+            raw = meta.get(key)
+            if raw is None:
+                continue
+            try:
+                value = float(raw)
+            except (TypeError, ValueError):
+                LOG.warning('Aggregate %s %r is not a number; ignored',
+                            key, raw)
+                continue
+            if value > 0:
+                values.append(value)
+        result.append(min(values) if values else None)
+    return tuple(result)
+
+
 class HostState:
     """One compute node as the filters and weighers see it."""
 
@@ -88,6 +117,10 @@ class HostState:
         self.cpu_allocation_ratio = 1.0
         self.ram_allocation_ratio = 1.0
         self.disk_allocation_ratio = 1.0
+        # (cpu, ram, disk): the compute node's, and the aggregates' (None
+        # where no aggregate of the host sets one).
+        self.node_ratios = (1.0, 1.0, 1.0)
+        self.aggregate_ratios = (None, None, None)
         self.running_vms = 0
         self.hypervisor_type = ''
         self.hypervisor_version = 0
@@ -135,9 +168,9 @@ class HostState:
         self.disk_mb_used = (cn.get('local_gb_used') or 0) * 1024
         self.reserved_memory_mb = cn.get('reserved_memory_mb') or 0
         self.reserved_disk_mb = cn.get('reserved_disk_mb') or 0
-        self.cpu_allocation_ratio = _ratio(cn.get('cpu_allocation_ratio'))
-        self.ram_allocation_ratio = _ratio(cn.get('ram_allocation_ratio'))
-        self.disk_allocation_ratio = _ratio(cn.get('disk_allocation_ratio'))
+        self.node_ratios = tuple(_ratio(cn.get(name))
+                                 for name in RATIO_KEYS)
+        self._apply_ratios()
         self.running_vms = cn.get('running_vms') or 0
         self.hypervisor_type = cn.get('hypervisor_type') or ''
         self.hypervisor_version = cn.get('hypervisor_version') or 0
@@ -169,6 +202,18 @@ class HostState:
                         if meta.get('availability_zone')})
         self.availability_zone = (','.join(zones) if zones
                                   else CONF.default_availability_zone)
+        self.aggregate_ratios = _aggregate_ratios(self.aggregates)
+        self._apply_ratios()
+
+    def _apply_ratios(self):
+        """Allocation ratios in force: an aggregate's (the smallest, when
+        several set one) over the node's."""
+        node = self.node_ratios
+        agg = self.aggregate_ratios
+        (self.cpu_allocation_ratio, self.ram_allocation_ratio,
+         self.disk_allocation_ratio) = (
+            node[i] if agg[i] is None else agg[i] for i in range(3))
+        self._recompute_free()
 
     def _recompute_free(self):
         self.free_vcpus = (self.vcpus_total * self.cpu_allocation_ratio -

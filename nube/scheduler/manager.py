@@ -23,6 +23,7 @@ from nube.compute import states
 import nube.conf
 from nube.db.api import api as api_db
 from nube.scheduler import claims
+from nube.scheduler import group_claims
 from nube.scheduler import host_manager
 from nube.scheduler import selector
 
@@ -74,6 +75,9 @@ class SchedulerManager(periodic_task.PeriodicTasks):
     def select_destinations(self, context, spec, instance_uuids):
         host_states = self.host_manager.get_host_states()
         self.host_manager.set_instances_for_hints(host_states, spec)
+        if spec.get('group') and 'group_hosts' not in spec:
+            spec = dict(spec, group_hosts=group_claims.member_hosts(
+                api_db.get_database(), spec['group']))
         selections = self.selector.select(
             host_states, spec, num_instances=len(instance_uuids) or 1,
             max_alternates=CONF.scheduler.max_attempts - 1)
@@ -89,8 +93,18 @@ class SchedulerManager(periodic_task.PeriodicTasks):
         if spec.get('scheduler_hints'):
             self.host_manager.set_instances_for_hints(host_states, spec)
         one = dict(spec, num_instances=1, instance_uuids=[instance['uuid']])
+        group = spec.get('group')
+        if group:
+            group_hosts = outage.retry_db(group_claims.member_hosts,
+                                          api_db.get_database(), group)
         last_error = None
-        for _attempt in range(CLAIM_RETRIES):
+        attempts = refusals = 0
+        while attempts < CLAIM_RETRIES:
+            attempts += 1
+            if group:
+                # What the members' hosts are as far as this scheduler
+                # knows; the late check below has the last word.
+                one['group_hosts'] = dict(group_hosts)
             try:
                 with timing.stage('scheduler.select'):
                     selection = self.selector.select(
@@ -108,9 +122,29 @@ class SchedulerManager(periodic_task.PeriodicTasks):
                                            or chosen.availability_zone)
             try:
                 with timing.stage('scheduler.claim'):
-                    created = outage.retry_db(
-                        claims.claim_and_create, cell_db, _node_dict(chosen),
-                        values)
+                    if group_claims.is_hard(group):
+                        created = outage.retry_db(
+                            group_claims.claim_member,
+                            api_db.get_database(), cell_db,
+                            _node_dict(chosen), values, group)
+                    else:
+                        created = outage.retry_db(
+                            claims.claim_and_create, cell_db,
+                            _node_dict(chosen), values)
+            except group_claims.GroupPolicyViolated as exc:
+                # Another scheduler placed members meanwhile: select
+                # again knowing where. Only a refusal that taught nothing
+                # new counts as an attempt.
+                self.stats['claim_races'] += 1
+                LOG.info('Server %s: %s; selecting again', instance['uuid'],
+                         exc)
+                last_error = exc
+                chosen.unconsume(spec.get('flavor') or {})
+                refusals += 1
+                if exc.hosts != group_hosts and refusals <= len(host_states):
+                    attempts -= 1
+                group_hosts = exc.hosts
+                continue
             except exception.ClaimFailed as exc:
                 self.stats['claim_races'] += 1
                 last_error = exc
@@ -120,6 +154,13 @@ class SchedulerManager(periodic_task.PeriodicTasks):
             except db_exc.DBDuplicateEntry:
                 LOG.info('Instance %s is already in a cell', instance['uuid'])
                 return
+            if group_claims.is_hard(group):
+                # A retry on an alternate would bypass the late check.
+                alternates = []
+            elif group:
+                outage.retry_db(group_claims.record_member_host,
+                                api_db.get_database(), instance['uuid'],
+                                chosen.host)
             with timing.stage('scheduler.hand_over'):
                 self._hand_over(context, cell, created, spec, alternates)
             LOG.info('Scheduled %s on %s in %.1f ms', instance['uuid'],
@@ -274,8 +315,12 @@ def _mapping_or_none(uuid):
 
 
 def _node_dict(state):
+    cpu, ram, disk = state.aggregate_ratios
     return {'id': state.compute_node_id, 'host': state.host,
-            'hypervisor_hostname': state.nodename}
+            'hypervisor_hostname': state.nodename,
+            # What the host's aggregates impose (None: the node's own).
+            'cpu_allocation_ratio': cpu, 'ram_allocation_ratio': ram,
+            'disk_allocation_ratio': disk}
 
 
 def _host_dict(state):

@@ -3,7 +3,8 @@
 For each instance of a multi-create in turn: run the filters (the first
 instance runs all of them over every host; later ones only the filters
 that depend on usage, over the previous survivors), weigh the survivors,
-pick at random among the ``host_subset_size`` best, and ``consume`` the
+pick at random among the ``host_subset_size`` best (or, with ``[scheduler]
+selection = chance``, any passing host at random), and ``consume`` the
 flavor on the chosen HostState so the next instance sees it. Alternates
 are the next best passing hosts in the chosen host's cell.
 
@@ -104,18 +105,40 @@ class HostSelector:
                             if len(alternates) >= max_alternates:
                                 break
                 chosen.consume(flavor)
+                _count_group_host(spec, chosen.host)
                 selections.append([chosen] + alternates)
         except exception.NoValidHost:
             for selection in selections:
                 selection[0].unconsume(flavor)
+                _count_group_host(spec, selection[0].host, -1)
             raise
         return selections
 
     def _ordered(self, hosts, spec):
-        """Passing hosts best first (ties keep input order)."""
+        """Passing hosts best first (ties keep input order).
+
+        With ``[scheduler] selection = chance`` no weigher runs: the list
+        starts at a host drawn at random (then wraps around), so the
+        chosen host is random and its alternates are the hosts after it.
+        """
         if len(hosts) == 1:
             return hosts
+        if CONF.scheduler.selection == 'chance':
+            start = self._random.randrange(len(hosts))
+            return hosts[start:] + hosts[:start]
         totals = weights.weigh_hosts(self.weighers, hosts, spec)
         order = sorted(range(len(hosts)), key=totals.__getitem__,
                        reverse=True)
         return [hosts[i] for i in order]
+
+
+def _count_group_host(spec, host, delta=1):
+    """A server group's next member sees the hosts chosen before it."""
+    if not spec.get('group'):
+        return
+    hosts = spec.setdefault('group_hosts', {})
+    count = hosts.get(host, 0) + delta
+    if count > 0:
+        hosts[host] = count
+    else:
+        hosts.pop(host, None)

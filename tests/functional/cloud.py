@@ -33,6 +33,9 @@ FAST = {
     'conductor': {'reaper_interval': 1, 'scheduling_timeout': 8,
                   'spawning_timeout': 30, 'task_timeout': 30},
     'compute': {'resource_report_interval': 2},
+    # Tests boot more servers per project than Nova's default quota (10);
+    # the quota tests set their own limits through os-quota-sets.
+    'quota': {'instances': -1, 'cores': -1, 'ram': -1},
 }
 
 

@@ -92,6 +92,23 @@ EXPECTED = {
     'os_compute_api:os-availability-zone:detail': ADMIN_ONLY,
     'os_compute_api:limits': ANYONE,
     'os_compute_api:limits:other_project': ADMIN_ONLY,
+    # quotas
+    'os_compute_api:os-quota-sets:show': READER_OR_ADMIN,
+    'os_compute_api:os-quota-sets:detail': READER_OR_ADMIN,
+    'os_compute_api:os-quota-sets:defaults': ANYONE,
+    'os_compute_api:os-quota-sets:update': ADMIN_ONLY,
+    'os_compute_api:os-quota-sets:delete': ADMIN_ONLY,
+    'os_compute_api:os-quota-class-sets:show': ADMIN_ONLY,
+    'os_compute_api:os-quota-class-sets:update': ADMIN_ONLY,
+    # aggregates
+    **{'os_compute_api:os-aggregates:%s' % _action: ADMIN_ONLY
+       for _action in ('index', 'create', 'show', 'update', 'delete',
+                       'add_host', 'remove_host', 'set_metadata')},
+    # server groups
+    'os_compute_api:os-server-groups:create': MEMBER_OR_ADMIN,
+    'os_compute_api:os-server-groups:delete': MEMBER_OR_ADMIN,
+    'os_compute_api:os-server-groups:index': READER_OR_ADMIN,
+    'os_compute_api:os-server-groups:show': READER_OR_ADMIN,
     # images (a private image owned by OWNER)
     'add_image': MEMBER_OR_ADMIN,
     'get_images': READER_OR_ADMIN,

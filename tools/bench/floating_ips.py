@@ -72,7 +72,7 @@ def main():
     parser.add_argument('--db-url', help='cell DB (default: SQLite file)')
     args = parser.parse_args()
     CONF([], project='nube')
-    CONF.set_override('quota_floatingip', -1, group='network')
+    CONF.set_override('floating_ips', -1, group='quota')
     CONF.set_override('max_ports_per_network', 1 << 20, group='network')
     tmp = tempfile.mkdtemp(prefix='nube-bench-fip-')
     url = args.db_url or 'sqlite:///%s' % os.path.join(tmp, 'cell.db')

@@ -15,7 +15,16 @@ to do), then the real code runs with the default filters and weighers:
 
 Memory: tracemalloc size of the N host states, and this process's RSS.
 
+With ``--aggregates M`` the API DB also gets M aggregates (every host in
+one or two of them; metadata ssd, tier, some zones and allocation
+ratios) and a second table compares select() per request, old vs new:
+the default filters and a flavor without extra specs, against the
+default filters plus AggregateInstanceExtraSpecsFilter and
+ComputeCapabilitiesFilter with a flavor asking for aggregate metadata
+and a capability, and the same with ``[scheduler] selection = chance``.
+
   python tools/bench/scheduler_scale.py --hosts 100,1000,10000
+  python tools/bench/scheduler_scale.py --hosts 10000 --aggregates 1000
 """
 
 import argparse
@@ -53,6 +62,9 @@ def parse_args(argv=None):
                         'manager paths (default: nube\'s default)')
     p.add_argument('--timeout', type=float, default=1800,
                    help='overall deadline in seconds (default 1800)')
+    p.add_argument('--aggregates', type=int, default=0,
+                   help='aggregates to create (default 0: none, and no '
+                        'old-vs-new filter table)')
     p.add_argument('--json', metavar='FILE')
     p.add_argument('--keep', action='store_true')
     args = p.parse_args(argv)
@@ -69,6 +81,9 @@ def _configure(workdir, refresh_interval):
                       group='api_database')
     # Hosts must stay "up" however long a size takes.
     CONF.set_override('service_down_time', 86400)
+    # The benchmark's one project makes thousands of servers.
+    for name in ('instances', 'cores', 'ram'):
+        CONF.set_override(name, -1, group='quota')
     if refresh_interval is not None:
         CONF.set_override('host_refresh_interval', refresh_interval,
                           group='scheduler')
@@ -87,8 +102,97 @@ def _reset_dbs():
     api_db.reset()
 
 
-def build_cloud(workdir, hosts, seed=1):
-    """API DB + cell0 + cell1 with ``hosts`` live compute nodes."""
+def build_aggregates(db, hosts, count, seed=2):
+    """``count`` aggregates over host-00000..: each host in one, every
+    third host in a second; one in four aggregates has ssd=true, one in
+    ten a zone, one in five a cpu_allocation_ratio."""
+    import sqlalchemy as sa
+
+    from nube.db.api import models
+    from nube import utils
+
+    if not count:
+        return
+    rng = random.Random(seed)
+    now = utils.utcnow()
+    aggs, meta, members = [], [], []
+    for i in range(count):
+        aggs.append({'id': i + 1, 'uuid': str(uuid.UUID(
+            int=rng.getrandbits(128))), 'name': 'agg-%05d' % i,
+            'created_at': now})
+        values = {'ssd': 'true' if i % 4 == 0 else 'false',
+                  'tier': rng.choice(['gold', 'silver', 'gold,silver'])}
+        if i % 10 == 0:
+            values['availability_zone'] = 'zone-%d' % (i // 10)
+        if i % 5 == 0:
+            values['cpu_allocation_ratio'] = '2.0'
+        meta.extend({'aggregate_id': i + 1, 'key': k, 'value': v}
+                    for k, v in values.items())
+    for h in range(hosts):
+        first = h % count
+        members.append({'aggregate_id': first + 1, 'host': 'host-%05d' % h})
+        # A second aggregate without a zone (no host is in two zones).
+        second = (first + 1 + rng.randrange(count)) % count
+        if h % 3 == 0 and second != first and second % 10:
+            members.append({'aggregate_id': second + 1,
+                            'host': 'host-%05d' % h})
+    with db.session() as session:
+        session.execute(sa.insert(models.Aggregate), aggs)
+        session.execute(sa.insert(models.AggregateMetadata), meta)
+        session.execute(sa.insert(models.AggregateHost), members)
+
+
+def measure_filters(args, mgr, states, spec):
+    """select() per request: old (default filters, no extra specs) vs
+    new (plus the aggregate and capabilities filters, a flavor asking
+    for them), and new with chance selection."""
+    import copy
+
+    import nube.conf
+    from nube.scheduler import filters
+    from nube.scheduler.filters import aggregate_filters
+    from nube.scheduler.filters import compute_capabilities_filter
+    from nube.scheduler import selector as selector_mod
+
+    CONF = nube.conf.CONF
+    new = selector_mod.HostSelector()
+    # Instances, not entry point names: an installed tree may predate
+    # the filters' entry points.
+    new.filters = list(new.filters) + [
+        aggregate_filters.AggregateInstanceExtraSpecsFilter(),
+        compute_capabilities_filter.ComputeCapabilitiesFilter()]
+    wanting = copy.deepcopy(spec)
+    wanting['flavor']['extra_specs'] = {
+        'aggregate_instance_extra_specs:ssd': 'true',
+        'tier': '<in> gold',
+        'capabilities:hypervisor_type': 's== fake'}
+    passing = len(filters.get_filtered_hosts(new.filters, states,
+                                             wanting)[0])
+    old_s = _timed_calls(lambda: mgr.selector.select(states, spec,
+                                                     num_instances=1,
+                                                     max_alternates=2),
+                         args.repeat, args.budget)
+    new_s = _timed_calls(lambda: new.select(states, wanting,
+                                            num_instances=1,
+                                            max_alternates=2),
+                         args.repeat, args.budget)
+    CONF.set_override('selection', 'chance', group='scheduler')
+    try:
+        chance_s = _timed_calls(lambda: new.select(states, wanting,
+                                                   num_instances=1,
+                                                   max_alternates=2),
+                                args.repeat, args.budget)
+    finally:
+        CONF.clear_override('selection', group='scheduler')
+    return {'aggregates': args.aggregates, 'passing_hosts': passing,
+            'old': common.latency_summary(old_s),
+            'new': common.latency_summary(new_s),
+            'new_chance': common.latency_summary(chance_s)}
+
+
+def build_cloud(workdir, hosts, seed=1, aggregates=0):
+    """API DB + cell0 + cell1 with ``hosts`` live compute nodes (and
+    ``aggregates`` aggregates over them)."""
     import sqlalchemy as sa
 
     from nube.cells import targeting
@@ -112,6 +216,7 @@ def build_cloud(workdir, hosts, seed=1):
     for cell in targeting.get_cells(include_cell0=True, refresh=True):
         migration.db_sync(targeting.cell_database(cell), 'cell')
     manage.create_default_flavors(db)
+    build_aggregates(db, hosts, aggregates)
     cell1 = targeting.cell_database(targeting.get_cells()[0])
     rng = random.Random(seed)
     now = utils.utcnow()
@@ -189,7 +294,7 @@ def measure(args, workdir, hosts):
     from nube.scheduler import manager as scheduler_manager
 
     started = time.perf_counter()
-    build_cloud(workdir, hosts)
+    build_cloud(workdir, hosts, aggregates=args.aggregates)
     setup_s = time.perf_counter() - started
     ctxt = context.RequestContext(user_id='bench', project_id='bench',
                                   is_admin=True)
@@ -216,6 +321,8 @@ def measure(args, workdir, hosts):
         lambda: selector.select(states, spec, num_instances=1,
                                 max_alternates=2),
         args.repeat, args.budget)
+    filters_result = (measure_filters(args, mgr, states, spec)
+                      if args.aggregates else None)
     select_dest = _timed_calls(
         lambda: mgr.select_destinations(ctxt, spec, [str(uuid.uuid4())]),
         args.repeat, args.budget)
@@ -260,6 +367,7 @@ def measure(args, workdir, hosts):
         'select_claim': common.latency_summary(claim),
         'host_states_mb': round(state_bytes / 2 ** 20, 2),
         'bytes_per_host': round(state_bytes / hosts),
+        'filters': filters_result,
         'rss_mb': round(_rss_mb(), 1),
         'maxrss_mb': round(resource.getrusage(
             resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1),
@@ -288,6 +396,25 @@ def report(results, machine):
          'us/host', 'sel_dest p50', 'sel_dest p99', 'sel+claim p50',
          'sel+claim p99', 'claims', 'states MB', 'B/host', 'RSS MB',
          'goal p50'], rows)
+    rows = []
+    for r in results:
+        f = r.get('filters')
+        if not f:
+            continue
+        rows.append([r['hosts'], f['aggregates'], f['passing_hosts'],
+                     f['old']['p50_ms'], f['old']['p99_ms'],
+                     f['new']['p50_ms'], f['new']['p99_ms'],
+                     f['new_chance']['p50_ms'], f['new_chance']['p99_ms'],
+                     r['refresh']['p50_ms']])
+    if rows:
+        common.print_table(
+            'scheduler_scale: select() per request (ms), old = default '
+            'filters, no extra specs; new = + AggregateInstanceExtraSpecs'
+            'Filter + ComputeCapabilitiesFilter, flavor asking for '
+            'aggregate metadata and a capability',
+            ['hosts', 'aggregates', 'passing', 'old p50', 'old p99',
+             'new p50', 'new p99', 'chance p50', 'chance p99',
+             'refresh p50'], rows)
 
 
 def main(argv=None):

@@ -96,10 +96,12 @@ def create(req):
     api = _api(req)
     if 'public_key' in params:
         keypair = api.import_key_pair(user_id, name, params['public_key'],
-                                      key_type)
+                                      key_type,
+                                      project_id=req.context.project_id)
         private_key = None
     else:
-        keypair, private_key = api.create_key_pair(user_id, name, key_type)
+        keypair, private_key = api.create_key_pair(
+            user_id, name, key_type, project_id=req.context.project_id)
     view = _view(req, keypair, _CREATE_FIELDS)
     if private_key is not None:
         view['private_key'] = private_key

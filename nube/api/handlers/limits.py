@@ -1,43 +1,44 @@
 """GET /limits: the project's absolute limits and what it uses of them.
 
-nube has no per-project quotas yet, so the maxima of counted resources
-(servers, cores, RAM) are -1 (Nova's "unlimited"); the fixed limits are
-Nova's defaults, the enforced ones (server metadata items, key pairs per
-user) read from where they are enforced.
+The limits are the project's effective quotas (nube.quota: its own, else
+the ``default`` class, else ``[quota]``), the usage what nube.quota
+counts for the project. Nova's names; at 2.36 the network proxies' keys
+go, at 2.39 ``maxImageMeta``.
 """
 
 from nube.api import common
-from nube.compute import instance_ops
-from nube.compute import keypairs
 from nube.policies import limits as policies
+from nube import quota
 
-UNLIMITED = -1
-MAX_SERVER_META = instance_ops.METADATA_ITEMS
-MAX_IMAGE_META = 128
-MAX_PERSONALITY = 5
-MAX_PERSONALITY_SIZE = 10240
-MAX_KEYPAIRS = keypairs.KEYPAIRS_PER_USER
-MAX_SERVER_GROUPS = 10
-MAX_SERVER_GROUP_MEMBERS = 10
-MAX_SECURITY_GROUPS = 10
-MAX_SECURITY_GROUP_RULES = 20
-MAX_FLOATING_IPS = 10
+# Nova's absolute limit names per quota resource.
+_LIMIT_NAMES = (
+    ('maxServerMeta', 'metadata_items'),
+    ('maxImageMeta', 'metadata_items'),
+    ('maxPersonality', 'injected_files'),
+    ('maxPersonalitySize', 'injected_file_content_bytes'),
+    ('maxTotalKeypairs', 'key_pairs'),
+    ('maxServerGroups', 'server_groups'),
+    ('maxServerGroupMembers', 'server_group_members'),
+    ('maxTotalInstances', 'instances'),
+    ('maxTotalCores', 'cores'),
+    ('maxTotalRAMSize', 'ram'),
+    ('maxSecurityGroups', 'security_groups'),
+    ('maxSecurityGroupRules', 'security_group_rules'),
+    ('maxTotalFloatingIps', 'floating_ips'),
+)
+_USED_NAMES = (
+    ('totalInstancesUsed', 'instances'),
+    ('totalCoresUsed', 'cores'),
+    ('totalRAMUsed', 'ram'),
+    ('totalServerGroupsUsed', 'server_groups'),
+    ('totalFloatingIpsUsed', 'floating_ips'),
+    ('totalSecurityGroupsUsed', 'security_groups'),
+)
 
 # Dropped from the body at 2.36 (network proxies) and 2.39 (image meta).
 _NETWORK_KEYS = ('maxSecurityGroups', 'maxSecurityGroupRules',
                  'maxTotalFloatingIps', 'totalFloatingIpsUsed',
                  'totalSecurityGroupsUsed')
-
-
-def _usage(req, project_id):
-    context = req.context
-    filters = {'project_id': project_id, 'deleted': False}
-    if project_id != context.project_id:
-        filters['all_tenants'] = True
-    instances = req.compute_api.get_all(context, filters)
-    cores = sum(i.get('vcpus') or 0 for i in instances)
-    ram = sum(i.get('memory_mb') or 0 for i in instances)
-    return len(instances), cores, ram
 
 
 def _project(req):
@@ -52,28 +53,15 @@ def _project(req):
 
 def index(req):
     common.authorize(req, policies.LIMITS)
-    count, cores, ram = _usage(req, _project(req))
-    absolute = {
-        'maxServerMeta': MAX_SERVER_META,
-        'maxImageMeta': MAX_IMAGE_META,
-        'maxPersonality': MAX_PERSONALITY,
-        'maxPersonalitySize': MAX_PERSONALITY_SIZE,
-        'maxTotalKeypairs': MAX_KEYPAIRS,
-        'maxServerGroups': MAX_SERVER_GROUPS,
-        'maxServerGroupMembers': MAX_SERVER_GROUP_MEMBERS,
-        'maxTotalInstances': UNLIMITED,
-        'maxTotalCores': UNLIMITED,
-        'maxTotalRAMSize': UNLIMITED,
-        'maxSecurityGroups': MAX_SECURITY_GROUPS,
-        'maxSecurityGroupRules': MAX_SECURITY_GROUP_RULES,
-        'maxTotalFloatingIps': MAX_FLOATING_IPS,
-        'totalInstancesUsed': count,
-        'totalCoresUsed': cores,
-        'totalRAMUsed': ram,
-        'totalServerGroupsUsed': 0,
-        'totalFloatingIpsUsed': 0,
-        'totalSecurityGroupsUsed': 0,
-    }
+    project_id = _project(req)
+    wanted = [name for _key, name in _USED_NAMES]
+    if req.at_least(36):
+        wanted = [name for key, name in _USED_NAMES
+                  if key not in _NETWORK_KEYS]
+    limits = quota.get_project(req.db, project_id)
+    used = quota.get_usage(req.db, project_id, resources=wanted)
+    absolute = {key: limits[name] for key, name in _LIMIT_NAMES}
+    absolute.update({key: used.get(name, 0) for key, name in _USED_NAMES})
     if req.at_least(36):
         for key in _NETWORK_KEYS:
             absolute.pop(key)

@@ -191,9 +191,10 @@ def _check_security_groups(req, security_groups):
         raise webob.exc.HTTPConflict(explanation=exc.message)
 
 
-def _check_limits(server):
+def _check_limits(req, server):
     """(min_count, max_count) once the hard limits hold, checked before
-    any look-up or per-server work (400, or Nova's 403 for quotas)."""
+    any other look-up or per-server work (400, or Nova's 403 for the
+    project's per-server quotas)."""
     min_count = int(server.get('min_count', 1))
     max_count = int(server.get('max_count', min_count))
     try:
@@ -201,8 +202,12 @@ def _check_limits(server):
     except exception.Invalid as exc:
         raise webob.exc.HTTPBadRequest(explanation=exc.message)
     try:
-        limits.check_metadata(server.get('metadata'))
-        limits.check_personality(server.get('personality'))
+        if server.get('metadata') or server.get('personality'):
+            item_limits = limits.item_limits(req.db, req.context)
+            limits.check_metadata(server.get('metadata'),
+                                  limits=item_limits)
+            limits.check_personality(server.get('personality'),
+                                     limits=item_limits)
     except exception.OverQuota as exc:
         raise webob.exc.HTTPForbidden(explanation=exc.message)
     return min_count, max_count
@@ -214,7 +219,7 @@ def create(req):
         common.json_body(req))
     common.authorize(req, policies.SERVERS % 'create')
     server = body['server']
-    min_count, max_count = _check_limits(server)
+    min_count, max_count = _check_limits(req, server)
     if ':' in (server.get('availability_zone') or ''):
         common.authorize(req, policies.SERVERS % 'create:forced_host')
     image_ref = _image_ref(server)

@@ -6,9 +6,11 @@ import uuid as uuidlib
 import sqlalchemy as sa
 
 from nube import exception
+from nube import quota
 from nube import utils
 import nube.conf
 from nube.db import base
+from nube.db.api import aggregates as aggregates_db
 from nube.db.api import models
 
 CONF = nube.conf.CONF
@@ -289,13 +291,42 @@ class ApiDatabase(base.Database):
     # -- build intent --------------------------------------------------------
 
     @base.retry_on_deadlock
-    def build_create(self, builds):
+    def build_create(self, builds, min_count=None, group=None):
         """Record servers the API accepted, all in one transaction.
 
         ``builds``: dicts with instance (the intended instance dict) and
-        spec (the request spec). Each gets a build request, a request spec
-        and an instance mapping with no cell yet.
+        spec (the request spec), all of one project and flavor. Each gets
+        a build request, a request spec and an instance mapping with no
+        cell yet. With ``min_count`` the project's quota is checked in the
+        same transaction, under its lock: as many builds as fit are kept
+        (at least ``min_count``, else QuotaExceeded). ``group`` (a server
+        group dict) gets the kept servers as members, within its quota.
+        Returns the builds written.
         """
+        if not builds:
+            return []
+        with self.transaction() as conn:
+            if min_count is not None:
+                builds = builds[:self._builds_that_fit(conn, builds,
+                                                       min_count)]
+            if group is not None:
+                from nube.db.api import server_groups as groups_db
+
+                uuids = [b['instance']['uuid'] for b in builds]
+                quota.check_members(conn, group, len(uuids))
+                groups_db.add_members(conn, group['id'], uuids)
+            self._write_builds(conn, builds)
+        return builds
+
+    @staticmethod
+    def _builds_that_fit(conn, builds, min_count):
+        instance = builds[0]['instance']
+        return quota.servers_that_fit(
+            conn, instance['project_id'], instance.get('user_id'),
+            instance['flavor'], min_count, len(builds))
+
+    @staticmethod
+    def _write_builds(conn, builds):
         now = _now()
         requests, specs, mappings = [], [], []
         for build in builds:
@@ -311,13 +342,12 @@ class ApiDatabase(base.Database):
                              'cell_id': None,
                              'project_id': instance['project_id'],
                              'user_id': instance.get('user_id'),
+                             'vcpus': instance.get('vcpus') or 0,
+                             'memory_mb': instance.get('memory_mb') or 0,
                              'created_at': now})
-        if not builds:
-            return
-        with self.transaction() as conn:
-            conn.execute(_BUILDS.insert(), requests)
-            conn.execute(_SPECS_OF_REQUESTS.insert(), specs)
-            conn.execute(_MAPPINGS.insert(), mappings)
+        conn.execute(_BUILDS.insert(), requests)
+        conn.execute(_SPECS_OF_REQUESTS.insert(), specs)
+        conn.execute(_MAPPINGS.insert(), mappings)
 
     def build_request_get(self, instance_uuid):
         with self.session() as session:
@@ -416,41 +446,17 @@ class ApiDatabase(base.Database):
                 models.InstanceMapping.queued_for_delete.is_(False))
             ).scalar()
 
-    # -- aggregates (availability zones) ------------------------------------
+    # -- aggregates (availability zones): nube/db/api/aggregates.py ----------
 
     def aggregate_create(self, name, availability_zone=None, hosts=(),
                          metadata=None):
-        with self.session() as session:
-            row = models.Aggregate(uuid=str(uuidlib.uuid4()), name=name,
-                                   created_at=_now())
-            session.add(row)
-            session.flush()
-            meta = dict(metadata or {})
-            if availability_zone:
-                meta['availability_zone'] = availability_zone
-            for key, value in meta.items():
-                session.add(models.AggregateMetadata(
-                    aggregate_id=row.id, key=key, value=value))
-            for host in hosts:
-                session.add(models.AggregateHost(aggregate_id=row.id,
-                                                 host=host))
-            return base.row_to_dict(row)
+        return aggregates_db.create(self, name,
+                                    availability_zone=availability_zone,
+                                    hosts=hosts, metadata=metadata)
 
     def aggregate_host_metadata(self):
-        """{host: {key: value}} over every aggregate the host is in."""
-        with self.session() as session:
-            meta = {}
-            for agg_id, key, value in session.execute(sa.select(
-                    models.AggregateMetadata.aggregate_id,
-                    models.AggregateMetadata.key,
-                    models.AggregateMetadata.value)):
-                meta.setdefault(agg_id, {})[key] = value
-            result = {}
-            for host, agg_id in session.execute(sa.select(
-                    models.AggregateHost.host,
-                    models.AggregateHost.aggregate_id)):
-                result.setdefault(host, {}).update(meta.get(agg_id, {}))
-            return result
+        """{host: [metadata dict of each aggregate the host is in]}."""
+        return aggregates_db.host_metadata(self)
 
 
 _process_database = base.ProcessDatabase(ApiDatabase, 'api_database')

@@ -80,13 +80,19 @@ class InstanceMapping(TimestampMixin, Base):
     __tablename__ = 'instance_mappings'
     __table_args__ = (
         UniqueConstraint('instance_uuid', name='uniq_instance_mappings0uuid'),
-        Index('instance_mappings_project_idx', 'project_id'),)
+        Index('instance_mappings_project_idx', 'project_id'),
+        Index('instance_mappings_usage_idx', 'project_id',
+              'queued_for_delete', 'user_id'),)
     id = Column(Integer, primary_key=True, autoincrement=True)
     instance_uuid = Column(String(36), nullable=False)
     cell_id = Column(Integer, ForeignKey('cell_mappings.id'), nullable=True)
     project_id = Column(String(255), nullable=False)
     user_id = Column(String(255))
     queued_for_delete = Column(Boolean, nullable=False, default=False)
+    # What the server holds, for quota counts that read this table alone.
+    vcpus = Column(Integer, nullable=False, default=0, server_default='0')
+    memory_mb = Column(Integer, nullable=False, default=0,
+                       server_default='0')
 
 
 class RequestSpec(TimestampMixin, Base):
@@ -122,7 +128,8 @@ class Aggregate(TimestampMixin, Base):
 class AggregateHost(TimestampMixin, Base):
     __tablename__ = 'aggregate_hosts'
     __table_args__ = (UniqueConstraint('host', 'aggregate_id',
-                                       name='uniq_aggregate_hosts0host'),)
+                                       name='uniq_aggregate_hosts0host'),
+                      Index('aggregate_hosts_aggregate_idx', 'aggregate_id'))
     id = Column(Integer, primary_key=True, autoincrement=True)
     host = Column(String(255), nullable=False)
     aggregate_id = Column(Integer, ForeignKey('aggregates.id',
@@ -162,3 +169,63 @@ class Quota(TimestampMixin, Base):
     project_id = Column(String(255), nullable=False)
     resource = Column(String(255), nullable=False)
     hard_limit = Column(Integer)
+
+
+class ProjectUserQuota(TimestampMixin, Base):
+    __tablename__ = 'project_user_quotas'
+    __table_args__ = (UniqueConstraint(
+        'project_id', 'user_id', 'resource',
+        name='uniq_project_user_quotas0resource'),)
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    project_id = Column(String(255), nullable=False)
+    user_id = Column(String(255), nullable=False)
+    resource = Column(String(255), nullable=False)
+    hard_limit = Column(Integer)
+
+
+class QuotaClass(TimestampMixin, Base):
+    """Limits of a quota class; ``default`` overrides the configured ones."""
+    __tablename__ = 'quota_classes'
+    __table_args__ = (UniqueConstraint('class_name', 'resource',
+                                       name='uniq_quota_classes0resource'),)
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    class_name = Column(String(255), nullable=False)
+    resource = Column(String(255), nullable=False)
+    hard_limit = Column(Integer)
+
+
+class ProjectQuotaLock(TimestampMixin, Base):
+    """One row per project, locked while a create counts and writes."""
+    __tablename__ = 'project_quota_locks'
+    project_id = Column(String(255), primary_key=True)
+
+
+class ServerGroup(TimestampMixin, Base):
+    __tablename__ = 'server_groups'
+    __table_args__ = (UniqueConstraint('uuid', name='uniq_server_groups0uuid'),
+                      Index('server_groups_project_idx', 'project_id',
+                            'user_id'))
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    uuid = Column(String(36), nullable=False)
+    name = Column(String(255), nullable=False)
+    project_id = Column(String(255), nullable=False)
+    user_id = Column(String(255), nullable=False)
+    policy = Column(String(32), nullable=False)
+    rules = Column(Text)   # JSON object, e.g. {"max_server_per_host": 2}
+
+
+class ServerGroupMember(TimestampMixin, Base):
+    """A server in a group, with the host it was placed on (None until
+    scheduled): the scheduler's late check reads these under the group's
+    row lock."""
+    __tablename__ = 'server_group_members'
+    __table_args__ = (
+        UniqueConstraint('instance_uuid',
+                         name='uniq_server_group_members0instance'),
+        Index('server_group_members_group_idx', 'group_id', 'host'))
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    group_id = Column(Integer, ForeignKey('server_groups.id',
+                                          ondelete='CASCADE'),
+                      nullable=False)
+    instance_uuid = Column(String(36), nullable=False)
+    host = Column(String(255))

@@ -154,6 +154,18 @@ class FakeFlavorDB:
     def __init__(self):
         self.flavors = {}
         self.calls = []
+        self._tables = None
+
+    def transaction(self):
+        """The quota tables (and the rest of an API DB) in memory: the
+        HTTP layer's quota look-ups (limits, metadata) run for real."""
+        if self._tables is None:
+            from nube.db.api import api as api_db
+            from nube.db import migration
+
+            self._tables = api_db.ApiDatabase('sqlite://')
+            migration.db_sync(self._tables, 'api')
+        return self._tables.transaction()
 
     def add(self, flavorid='42', **overrides):
         flavor = make_flavor(flavorid, **overrides)

@@ -145,13 +145,13 @@ LIMIT_KEYS_21 = {
               'maxTotalFloatingIps', 'totalFloatingIpsUsed',
               'totalSecurityGroupsUsed', 'maxImageMeta'}),
 ])
-def test_limits(call, compute_api, version, removed):
-    compute_api.add()
-    compute_api.add(vcpus=4, memory_mb=2048)
+def test_limits(call, version, removed):
+    # Usage against the project's quotas: tests/unit/api/test_quotas.py.
     result = call('GET', '/v2.1/limits', version=version)
     assert result.status == 200
     assert result.body['limits']['rate'] == []
     absolute = result.body['limits']['absolute']
     assert set(absolute) == LIMIT_KEYS_21 - removed
-    assert (absolute['totalInstancesUsed'], absolute['totalCoresUsed'],
-            absolute['totalRAMUsed']) == (2, 5, 2560)
+    assert (absolute['maxTotalInstances'], absolute['maxTotalCores'],
+            absolute['maxTotalRAMSize'], absolute['totalInstancesUsed']) == (
+        10, 20, 51200, 0)

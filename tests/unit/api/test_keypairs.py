@@ -13,9 +13,9 @@ import pytest
 import webob
 
 from nube.api import app as api_app
-from nube.compute import keypairs as keypair_api
 from nube.db import migration
 from nube.db.api import api as api_db
+from nube import quota
 from tests.unit.api import fakes
 
 ADMIN = 'admin:admin-project'
@@ -235,8 +235,9 @@ def test_pagination_from_2_35(kcall):
     assert (status, len(body['keypairs'])) == (200, 3)
 
 
-def test_too_many_keypairs_is_403(kcall, monkeypatch):
-    monkeypatch.setattr(keypair_api, 'KEYPAIRS_PER_USER', 2)
+def test_too_many_keypairs_is_403(kcall, db):
+    # The user's quota within the caller's project (the default is 100).
+    quota.update_project(db, 'demo', {'key_pairs': 2}, user_id='alice')
     for name in ('k1', 'k2'):
         assert kcall('POST', '', {'keypair': {
             'name': name, 'public_key': RSA_KEY}})[0] == 200

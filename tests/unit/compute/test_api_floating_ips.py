@@ -163,7 +163,7 @@ def test_no_pool_at_all_is_404(cloud):
 
 
 def test_over_quota_is_403(cloud, networks, overrides):
-    overrides('quota_floatingip', 1, group='network')
+    overrides('floating_ips', 1, group='quota')
     _allocate(cloud)
     status, body = call(cloud, 'POST', '/os-floating-ips',
                         {'pool': 'public'})
@@ -176,7 +176,7 @@ def test_over_quota_is_403(cloud, networks, overrides):
 
 
 def test_exhausted_pool_is_404(cloud, networks, overrides):
-    overrides('quota_floatingip', -1, group='network')
+    overrides('floating_ips', -1, group='quota')
     ips = [_allocate(cloud)['ip'] for _ in range(5)]
     assert ips == ['203.0.113.%d' % n for n in range(2, 7)]
     status, body = call(cloud, 'POST', '/os-floating-ips',

@@ -23,8 +23,9 @@ class _BuildDB(fakes.FakeFlavorDB):
         super().__init__()
         self.builds = []
 
-    def build_create(self, builds):
+    def build_create(self, builds, min_count=None, group=None):
         self.builds.extend(builds)
+        return builds
 
 
 @pytest.fixture

@@ -7,7 +7,10 @@ import webob
 
 from nube.compute import instance_ops
 from nube.compute import states
+import nube.conf
 from tests.unit.compute import test_api_actions
+
+CONF = nube.conf.CONF
 
 ADMIN = 'admin:admin-project'
 
@@ -177,7 +180,7 @@ def test_metadata_errors(cloud):
 
 def test_metadata_item_limit_is_403(cloud):
     uuid = cloud.server()['uuid']
-    many = {'key%d' % n: 'v' for n in range(instance_ops.METADATA_ITEMS)}
+    many = {'key%d' % n: 'v' for n in range(CONF.quota.metadata_items)}
     assert _meta(cloud, uuid, method='PUT', body={'metadata': many})[0] \
         == 200
     for method in ('PUT', 'POST'):

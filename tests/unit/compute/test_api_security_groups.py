@@ -171,7 +171,7 @@ def test_network_refusals_keep_novas_codes(cloud, overrides):
                         default['id'])
     assert (status, body['badRequest']['message']) == (
         400, 'Insufficient rights for removing default security group.')
-    overrides('quota_security_group', 2, group='network')
+    overrides('security_groups', 2, group='quota')
     _create(cloud)
     status, body = call(cloud, 'POST', '/os-security-groups', {
         'security_group': {'name': 'more', 'description': ''}})

@@ -87,7 +87,7 @@ def test_pool_exhaustion_is_a_conflict(nets):
 
 
 def test_quota_bounds_a_project(nets, overrides):
-    overrides('quota_floatingip', 1, group='network')
+    overrides('floating_ips', 1, group='quota')
     public = _public(nets)
     nets.create_floatingip(ALICE, {'floating_network_id': public['id']})
     with pytest.raises(exception.OverQuota, match='floatingip'):
@@ -252,7 +252,7 @@ def test_rules_duplicates_remote_groups_and_projects(nets):
 
 
 def test_group_quota(nets, overrides):
-    overrides('quota_security_group', 2, group='network')
+    overrides('security_groups', 2, group='quota')
     nets.create_security_group(ALICE, {'name': 'one'})    # + default
     with pytest.raises(exception.OverQuota):
         nets.create_security_group(ALICE, {'name': 'two'})
